@@ -1,0 +1,64 @@
+# Luotsi: Pelican's own conventions (html, serve, publish) plus test, bench, translations.
+PY_BOOT ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+OUTPUTDIR := output
+HOST ?= 127.0.0.1
+PORT ?= 8000
+THEME_DIR := plugins/luotsi/theme
+
+.PHONY: help venv html serve publish test test-fast bench translations clean lint
+
+help:
+	@echo "make serve        install (if needed), build the demo and serve it on http://$(HOST):$(PORT)"
+	@echo "make test         install (if needed) system and Python packages and run the whole suite"
+	@echo "make html         build the demo site into $(OUTPUTDIR)/"
+	@echo "make publish      production build (publishconf.py, strict findings)"
+	@echo "make bench        run the benchmarks under bench/"
+	@echo "make translations extract, update and compile the theme's gettext catalogs"
+
+# The virtual environment is created when missing and refreshed when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY_BOOT) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+html: venv
+	$(BIN)/pelican content -o $(OUTPUTDIR) -s pelicanconf.py
+
+serve: html
+	$(BIN)/pelican --listen -o $(OUTPUTDIR) -b $(HOST) -p $(PORT)
+
+publish: venv
+	$(BIN)/pelican content -o $(OUTPUTDIR) -s publishconf.py
+
+test: venv
+	bash scripts/install-system-deps.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: venv
+	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+bench: venv
+	$(BIN)/python bench/build.py
+
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates
+	for lang in fi en sv de ja; do \
+	  if [ -f $(THEME_DIR)/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i $(THEME_DIR)/translations/messages.pot -d $(THEME_DIR)/translations -l $$lang --no-fuzzy-matching; \
+	  else \
+	    $(BIN)/pybabel init -i $(THEME_DIR)/translations/messages.pot -d $(THEME_DIR)/translations -l $$lang; \
+	  fi; \
+	done
+	$(BIN)/pybabel compile -d $(THEME_DIR)/translations --statistics
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(OUTPUTDIR) cache .luotsi-cache

@@ -1,0 +1,15 @@
+"""Luotsi: Pelican plugins and a theme for multilingual, trustworthy travel-company sites.
+
+``PLUGINS = ["luotsi"]`` enables every capability; ``PLUGINS = ["luotsi.multilingual"]``
+(or another sub-package) enables one alone.
+"""
+
+from .theme_path import THEME_DIR as THEME
+
+__all__ = ["THEME", "register"]
+
+
+def register() -> None:
+    from . import multilingual
+
+    multilingual.register()

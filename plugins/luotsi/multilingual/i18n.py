@@ -1,0 +1,125 @@
+"""Theme strings and locale formatting for many languages in one Jinja2 environment.
+
+Pelican renders every page with one environment, so the active language cannot be
+installed globally (as pelican-i18n-subsites does by re-running the build per language).
+Instead the gettext callables take the render context and pick the catalog of the page
+being rendered. Catalogs are the theme's ``.po`` files, compiled in memory with Babel so a
+stale ``.mo`` can never ship.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import lru_cache
+from gettext import NullTranslations
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+from jinja2 import Environment, pass_context
+
+
+def babel_locale(lang: str) -> Locale:
+    return Locale.parse(lang.replace("-", "_"))
+
+
+def native_name(lang: str) -> str:
+    """A language's name in itself, capitalised for a menu: 'Suomi', 'Deutsch', '日本語'."""
+    name = babel_locale(lang).get_display_name(babel_locale(lang)) or lang
+    return name[:1].upper() + name[1:]
+
+
+def og_locale(lang: str) -> str:
+    """OpenGraph wants territory-qualified locales: fi → fi_FI, en → en_US, ja → ja_JP."""
+    locale = babel_locale(lang)
+    territory = locale.territory or _LIKELY.get(locale.language, locale.language.upper())
+    return f"{locale.language}_{territory}"
+
+
+_LIKELY = {"en": "US", "sv": "SE", "ja": "JP", "da": "DK", "nb": "NO", "et": "EE"}
+
+
+@lru_cache(maxsize=64)
+def _compiled(po_path: str, mtime: float) -> Translations:
+    with open(po_path, "rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def load_catalogs(translations_dir: str, languages: tuple[str, ...]) -> dict[str, NullTranslations]:
+    """Language → gettext translations; languages without a catalog fall back to the msgids."""
+    catalogs: dict[str, NullTranslations] = {}
+    for lang in languages:
+        po_path = os.path.join(translations_dir, lang.replace("-", "_"), "LC_MESSAGES",
+                               "messages.po")
+        if os.path.exists(po_path):
+            catalogs[lang] = _compiled(po_path, os.path.getmtime(po_path))
+        else:
+            catalogs[lang] = NullTranslations()
+    return catalogs
+
+
+def context_lang(ctx: Mapping[str, Any]) -> str:
+    """The language of the page being rendered, from what its template context holds."""
+    lang = ctx.get("luotsi_lang")
+    if lang:
+        return lang
+    for name in ("article", "page"):
+        item = ctx.get(name)
+        if item is not None and getattr(item, "lang", None):
+            return item.lang
+    return ctx.get("DEFAULT_LANG", "en")
+
+
+def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
+    """Give a Jinja2 environment per-page gettext plus Babel date, number and price filters."""
+
+    def catalog(ctx: Mapping[str, Any]) -> NullTranslations:
+        return catalogs.get(context_lang(ctx)) or NullTranslations()
+
+    @pass_context
+    def gettext(ctx: Any, message: str) -> str:
+        return catalog(ctx).gettext(message)
+
+    @pass_context
+    def ngettext(ctx: Any, singular: str, plural: str, n: int) -> str:
+        return catalog(ctx).ngettext(singular, plural, n)
+
+    @pass_context
+    def date_filter(ctx: Any, value: dt.date, fmt: str = "long") -> str:
+        return format_date(value, format=fmt, locale=babel_locale(context_lang(ctx)))
+
+    @pass_context
+    def datetime_filter(ctx: Any, value: dt.datetime, fmt: str = "medium") -> str:
+        return format_datetime(value, format=fmt, locale=babel_locale(context_lang(ctx)))
+
+    @pass_context
+    def price_filter(ctx: Any, value: Any, currency: str | None = None) -> str:
+        currency = currency or ctx.get("LUOTSI_CURRENCY", "EUR")
+        return format_currency(Decimal(str(value)), currency,
+                               locale=babel_locale(context_lang(ctx)))
+
+    @pass_context
+    def number_filter(ctx: Any, value: Any) -> str:
+        return format_decimal(value, locale=babel_locale(context_lang(ctx)))
+
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        localdate=date_filter,
+        localdatetime=datetime_filter,
+        price=price_filter,
+        localnumber=number_filter,
+    )

@@ -1,0 +1,173 @@
+"""Pure computations over translation groups: no Pelican imports, no I/O.
+
+Items are duck-typed: anything with ``translation_key``, ``lang``, ``url``, ``date``, an
+optional ``modified`` and ``source_path``. Pelican articles and pages qualify, and so do
+the small stand-ins the unit tests build.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Group = dict[str, Any]  # language → item
+
+
+def group_items(items: Iterable[Any]) -> dict[str, list[Any]]:
+    """Translation key → every item claiming it (duplicates kept so they can be reported)."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        groups[item.translation_key].append(item)
+    return dict(groups)
+
+
+def by_language(items: Sequence[Any]) -> Group:
+    """Language → item of one translation group; the first file wins a duplicated language."""
+    group: Group = {}
+    for item in items:
+        group.setdefault(item.lang, item)
+    return group
+
+
+def original_of(group: Group, default_lang: str, languages: Sequence[str]) -> Any:
+    """The version others translate: the default language's, else the earliest written."""
+    if default_lang in group:
+        return group[default_lang]
+    explicit = [i for i in group.values() if not _is_marked_translation(i)]
+    candidates = explicit or list(group.values())
+    order = {lang: n for n, lang in enumerate(languages)}
+    return min(candidates, key=lambda i: (order.get(i.lang, len(order)), i.source_path))
+
+
+def _is_marked_translation(item: Any) -> bool:
+    marked = getattr(item, "metadata", {}).get("translation", "false")
+    return str(marked).lower() not in ("false", "")
+
+
+@dataclass(frozen=True)
+class Alternate:
+    hreflang: str
+    url: str
+
+
+def alternates(item: Any, group: Group, languages: Sequence[str], default_lang: str,
+               ) -> list[Alternate]:
+    """hreflang links of one item: itself and each existing translation, plus x-default.
+
+    The same list is produced for every member of a group, which is what makes the links
+    reciprocal, as search engines require.
+    """
+    links = [Alternate(lang, group[lang].url) for lang in languages if lang in group]
+    extra = sorted(lang for lang in group if lang not in languages)
+    links += [Alternate(lang, group[lang].url) for lang in extra]
+    links.append(Alternate("x-default", original_of(group, default_lang, languages).url))
+    return links
+
+
+@dataclass(frozen=True)
+class SwitchTarget:
+    lang: str
+    name: str
+    url: str
+    available: bool  # False: the item is not translated; url is that language's home
+    current: bool
+
+
+def switcher(lang: str, group: Group | None, languages: Sequence[str], names: dict[str, str],
+             home_urls: dict[str, str], missing_fragment: str = "untranslated",
+             ) -> list[SwitchTarget]:
+    """Where each language's switcher link lands for a page in ``lang``.
+
+    A missing translation lands on that language's home page at ``#untranslated``, where a
+    notice (shown with CSS ``:target``, no script) says the page is not translated.
+    """
+    targets = []
+    for other in languages:
+        if group is not None and other in group:
+            targets.append(SwitchTarget(other, names[other], group[other].url, True,
+                                        other == lang))
+        elif group is None:
+            targets.append(SwitchTarget(other, names[other], home_urls[other], True,
+                                        other == lang))
+        else:
+            targets.append(SwitchTarget(other, names[other],
+                                        f"{home_urls[other]}#{missing_fragment}", False, False))
+    return targets
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a language's listing: the item shown and whether it is a stand-in."""
+
+    item: Any
+    fallback: bool = False
+
+
+def listing(lang: str, groups: dict[str, Group], languages: Sequence[str], default_lang: str,
+            policy: str) -> list[Entry]:
+    """A language's posts, newest first; untranslated ones per the missing-translation policy."""
+    entries = []
+    for group in groups.values():
+        if lang in group:
+            entries.append(Entry(group[lang]))
+        elif policy == "fallback":
+            entries.append(Entry(original_of(group, default_lang, languages), fallback=True))
+    entries.sort(key=lambda e: e.item.date, reverse=True)
+    return entries
+
+
+def last_change(item: Any) -> Any:
+    """When an item last changed: ``Modified:``, else ``Date:``, else None (undated pages)."""
+    return getattr(item, "modified", None) or getattr(item, "date", None)
+
+
+@dataclass
+class ReportRow:
+    key: str
+    kind: str
+    title: str
+    original: str
+    source: str
+    status: dict[str, str] = field(default_factory=dict)  # lang → ok|original|missing|stale
+    urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        return [lang for lang, s in self.status.items() if s == "missing"]
+
+    @property
+    def stale(self) -> list[str]:
+        return [lang for lang, s in self.status.items() if s == "stale"]
+
+
+def translation_report(groups: dict[str, Group], kind: str, languages: Sequence[str],
+                       default_lang: str) -> list[ReportRow]:
+    """Per translation group: which languages exist, which are missing, which are stale.
+
+    A translation is stale when its original changed (``Modified:``) after the translation's
+    own last change.
+    """
+    rows = []
+    for key, group in sorted(groups.items()):
+        original = original_of(group, default_lang, languages)
+        row = ReportRow(key, kind, original.title, original.lang, original.source_path)
+        for lang in languages:
+            item = group.get(lang)
+            if item is None:
+                row.status[lang] = "missing"
+                continue
+            row.urls[lang] = item.url
+            if item is original:
+                row.status[lang] = "original"
+            elif _newer(last_change(original), last_change(item)):
+                row.status[lang] = "stale"
+            else:
+                row.status[lang] = "ok"
+        rows.append(row)
+    return rows
+
+
+def _newer(a: Any, b: Any) -> bool:
+    return a is not None and b is not None and a > b

@@ -1,0 +1,238 @@
+"""Every ``LUOTSI_*`` setting in one place: name, default, check and documentation.
+
+The build and the feedback service both read their configuration through :func:`load`,
+so a web agency gets the same clear message for a bad value wherever it is used, at
+start-up, before anything is written. The README's configuration reference is checked
+against :data:`SPECS` by the test suite, so documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+__all__ = ["SPECS", "Config", "SettingsError", "load"]
+
+
+class SettingsError(ValueError):
+    """A ``LUOTSI_*`` setting has a value the toolkit cannot work with."""
+
+
+Check = Callable[[str, Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    default: Any
+    check: Check
+    doc: str
+
+
+def _fail(name: str, got: Any, expected: str) -> SettingsError:
+    return SettingsError(
+        f"{name} = {got!r} is not valid: expected {expected}. Fix it in pelicanconf.py "
+        f"(or remove it to use the default)."
+    )
+
+
+def _bool(name: str, value: Any, _s: Mapping[str, Any]) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(name, value, "True or False")
+    return value
+
+
+def _choice(*options: str) -> Check:
+    def check(name: str, value: Any, _s: Mapping[str, Any]) -> str:
+        if value not in options:
+            raise _fail(name, value, "one of " + ", ".join(repr(o) for o in options))
+        return value
+
+    return check
+
+
+def _positive_int(name: str, value: Any, _s: Mapping[str, Any]) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _fail(name, value, "a whole number of at least 1")
+    return value
+
+
+def _text(name: str, value: Any, _s: Mapping[str, Any]) -> str:
+    if not isinstance(value, str):
+        raise _fail(name, value, "a string")
+    return value
+
+
+def _int_list(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[int, ...]:
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(v, int) and v > 0 for v in value)
+    ):
+        raise _fail(name, value, "a non-empty list of positive widths in pixels")
+    return tuple(sorted(set(value)))
+
+
+def language_code_problem(code: Any) -> str | None:
+    """Why ``code`` is not a language Babel knows, or None when it is fine."""
+    if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", code):
+        return "a language code such as 'fi', 'en' or 'pt-BR'"
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return "a language code Babel knows"
+    return None
+
+
+def _languages(name: str, value: Any, settings: Mapping[str, Any]) -> tuple[str, ...]:
+    if value is None:
+        value = [settings.get("DEFAULT_LANG", "en")]
+    if not isinstance(value, list | tuple) or not value:
+        raise _fail(name, value, "a non-empty list of language codes such as ['fi', 'en']")
+    for code in value:
+        problem = language_code_problem(code)
+        if problem:
+            raise _fail(name, code, problem)
+    default = settings.get("DEFAULT_LANG", "en")
+    if default not in value:
+        raise SettingsError(
+            f"{name} = {list(value)!r} does not contain DEFAULT_LANG {default!r}: add it, "
+            f"because the default language is the x-default of every page."
+        )
+    # The default language comes first so that listings and switchers are stable.
+    return (default, *[v for v in value if v != default])
+
+
+def _names(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise _fail(name, value, "a dict of language code to display name")
+    return dict(value)
+
+
+_COMPANY_REQUIRED = ("name", "street_address", "locality", "postal_code", "country", "telephone",
+                     "email")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+_E164 = re.compile(r"^\+[1-9][0-9 ]{6,18}$")
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value or ""))
+
+
+def is_international_phone(value: str) -> bool:
+    return bool(_E164.match(value or ""))
+
+
+def _company(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(name, value, "a dict with the company's " + ", ".join(_COMPANY_REQUIRED))
+    missing = [k for k in _COMPANY_REQUIRED if not value.get(k)]
+    if missing:
+        raise SettingsError(
+            f"{name} is missing {', '.join(missing)}: add them to the dict in pelicanconf.py; "
+            f"they are shown on every page and in the structured data."
+        )
+    if not is_email(value["email"]):
+        raise _fail(f"{name}['email']", value["email"], "an e-mail address")
+    if not is_international_phone(value["telephone"]):
+        raise _fail(f"{name}['telephone']", value["telephone"],
+                    "a phone number in international form, e.g. '+358 40 123 4567'")
+    return dict(value)
+
+
+def _policy_pages(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise _fail(name, value, "a dict of role ('privacy', 'booking', ...) to translation key")
+    return dict(value)
+
+
+def _same_as(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) and v.startswith("https://") for v in value
+    ):
+        raise _fail(name, value, "a list of https:// profile URLs")
+    return tuple(value)
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("LUOTSI_LANGUAGES", None, _languages,
+         "Languages the site speaks; the first listing order. Defaults to [DEFAULT_LANG]. "
+         "Each gets its own URL space, listings, feed and theme-string catalog."),
+    Spec("LUOTSI_LANGUAGE_NAMES", {}, _names,
+         "Display names for the language switcher; defaults to each language's own name "
+         "from Babel (suomi, English, svenska, Deutsch, 日本語)."),
+    Spec("LUOTSI_LANG_PREFIX", "{lang}/", _text,
+         "URL prefix of a non-default language's listings; the default language lives at "
+         "the site root."),
+    Spec("LUOTSI_MISSING_TRANSLATION", "fallback", _choice("fallback", "omit"),
+         "What a language's listings do with a post not translated into it: 'fallback' lists "
+         "the original with a visible 'not available in your language' note (its canonical "
+         "URL stays the original's), 'omit' leaves it out."),
+    Spec("LUOTSI_STRICT", False, _bool,
+         "Turn content findings into a failing build (non-zero exit) listing every finding. "
+         "On in publishconf.py."),
+    Spec("LUOTSI_PAGINATION", 10, _positive_int, "Posts per listing page."),
+    Spec("LUOTSI_REPORT_DIR", "translation-report", _text,
+         "Output folder of the translation report (index.html and report.json)."),
+    Spec("LUOTSI_COMPANY", None, _company,
+         "The company: name, legal_name, street_address, locality, postal_code, region, "
+         "country (ISO 3166 code), telephone (international form), email, latitude, "
+         "longitude, opening_hours (schema.org strings, e.g. 'Mo-Fr 09:00-17:00'), logo "
+         "(path in the output). Shown on every page and in the structured data."),
+    Spec("LUOTSI_SAME_AS", [], _same_as,
+         "The company's social profile URLs (footer links and schema.org sameAs)."),
+    Spec("LUOTSI_POLICY_PAGES",
+         {"about": "about", "contact": "contact", "privacy": "privacy",
+          "booking": "booking-terms", "cancellation": "cancellation"},
+         _policy_pages,
+         "Which page (by translation key) plays which role; linked from every page footer."),
+    Spec("LUOTSI_CURRENCY", "EUR", _choice("EUR", "SEK", "NOK", "USD", "GBP", "JPY", "CHF"),
+         "ISO 4217 currency of trip prices."),
+    Spec("LUOTSI_STAFF_DIR", "staff", _text,
+         "Folder under the content path holding one Markdown file per person."),
+    Spec("LUOTSI_PHOTO_WIDTHS", [320, 640, 960], _int_list,
+         "Widths (px) of the responsive staff photo variants."),
+    Spec("LUOTSI_OBFUSCATE_EMAIL", False, _bool,
+         "Write staff e-mail addresses so that simple harvesters miss them; still readable "
+         "and clickable without JavaScript."),
+    Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
+         "Where processed photos and generated images are cached by content hash."),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated Luotsi settings; attribute names are the setting names without the prefix,
+    in lower case (``LUOTSI_LANGUAGES`` → ``languages``)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, item: str) -> Any:
+        try:
+            return self.values[item]
+        except KeyError:
+            raise AttributeError(item) from None
+
+
+def load(settings: Mapping[str, Any]) -> Config:
+    """Validate every ``LUOTSI_*`` setting, failing on the first bad one with a clear fix."""
+    known = {s.name for s in SPECS}
+    unknown = sorted(k for k in settings if k.startswith("LUOTSI_") and k not in known)
+    if unknown:
+        raise SettingsError(
+            f"Unknown setting(s) {', '.join(unknown)}: check the spelling against the README's "
+            f"configuration reference."
+        )
+    values = {}
+    for spec in SPECS:
+        raw = settings.get(spec.name, spec.default)
+        if spec.name == "LUOTSI_COMPANY" and raw is None:
+            raw = {"name": settings.get("SITENAME", "")}
+        values[spec.name.removeprefix("LUOTSI_").lower()] = spec.check(spec.name, raw, settings)
+    return Config(values)

@@ -1,0 +1,61 @@
+"""sitemap.xml with hreflang alternates, and robots.txt pointing at it.
+
+Written from the pages every capability recorded during the build, so a new page type
+appears in the sitemap without touching this module. Unlike today's sitemap plugin, the
+alternates use ``href=`` and include the page itself, as search engines require.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from xml.sax.saxutils import quoteattr
+
+from .run import PageRecord
+from .urls import absolute
+
+
+def _iso(value: object) -> str | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return None
+
+
+def sitemap_xml(pages: Iterable[PageRecord], siteurl: str) -> str:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    seen = set()
+    for page in pages:
+        if not page.indexable or page.url in seen:
+            continue
+        seen.add(page.url)
+        lines.append("<url>")
+        lines.append(f"<loc>{_escape(absolute(siteurl, page.url))}</loc>")
+        lastmod = _iso(page.lastmod)
+        if lastmod:
+            lines.append(f"<lastmod>{lastmod}</lastmod>")
+        if len(page.alternates) > 1:
+            for hreflang, url in page.alternates:
+                lines.append(
+                    f'<xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} '
+                    f"href={quoteattr(absolute(siteurl, url))}/>"
+                )
+        lines.append("</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(siteurl: str, disallow: Iterable[str] = ()) -> str:
+    rules = "".join(f"Disallow: /{path.lstrip('/')}\n" for path in disallow)
+    return f"User-agent: *\n{rules}Allow: /\n\nSitemap: {absolute(siteurl, 'sitemap.xml')}\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
