@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("LUOTSI_SITEURL", "https://www.revontuli.example")
 FEED_DOMAIN = SITEURL

@@ -46,7 +46,7 @@ def item_problems(item: Any, languages: Sequence[str]) -> list[tuple[str, str, s
 
 def group_problems(items: Iterable[Any]) -> list[tuple[Any, str, str, str]]:
     """(item, field, problem, fix) for a translation group that does not hold together."""
-    items = list(items)
+    items = sorted(items, key=lambda i: i.source_path)  # the first file by name is kept
     problems = []
     seen: dict[str, Any] = {}
     for item in items:

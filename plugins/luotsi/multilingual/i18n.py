@@ -85,8 +85,13 @@ def context_lang(ctx: Mapping[str, Any]) -> str:
 def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
     """Give a Jinja2 environment per-page gettext plus Babel date, number and price filters."""
 
+    def known_lang(ctx: Mapping[str, Any]) -> str:
+        # An unknown Lang: is reported as a finding; render it in the default language.
+        lang = context_lang(ctx)
+        return lang if lang in catalogs else ctx.get("DEFAULT_LANG", "en")
+
     def catalog(ctx: Mapping[str, Any]) -> NullTranslations:
-        return catalogs.get(context_lang(ctx)) or NullTranslations()
+        return catalogs.get(known_lang(ctx)) or NullTranslations()
 
     @pass_context
     def gettext(ctx: Any, message: str) -> str:
@@ -98,21 +103,21 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
 
     @pass_context
     def date_filter(ctx: Any, value: dt.date, fmt: str = "long") -> str:
-        return format_date(value, format=fmt, locale=babel_locale(context_lang(ctx)))
+        return format_date(value, format=fmt, locale=babel_locale(known_lang(ctx)))
 
     @pass_context
     def datetime_filter(ctx: Any, value: dt.datetime, fmt: str = "medium") -> str:
-        return format_datetime(value, format=fmt, locale=babel_locale(context_lang(ctx)))
+        return format_datetime(value, format=fmt, locale=babel_locale(known_lang(ctx)))
 
     @pass_context
     def price_filter(ctx: Any, value: Any, currency: str | None = None) -> str:
         currency = currency or ctx.get("LUOTSI_CURRENCY", "EUR")
         return format_currency(Decimal(str(value)), currency,
-                               locale=babel_locale(context_lang(ctx)))
+                               locale=babel_locale(known_lang(ctx)))
 
     @pass_context
     def number_filter(ctx: Any, value: Any) -> str:
-        return format_decimal(value, locale=babel_locale(context_lang(ctx)))
+        return format_decimal(value, locale=babel_locale(known_lang(ctx)))
 
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")

@@ -26,7 +26,7 @@ def group_items(items: Iterable[Any]) -> dict[str, list[Any]]:
 def by_language(items: Sequence[Any]) -> Group:
     """Language → item of one translation group; the first file wins a duplicated language."""
     group: Group = {}
-    for item in items:
+    for item in sorted(items, key=lambda i: i.source_path):
         group.setdefault(item.lang, item)
     return group
 

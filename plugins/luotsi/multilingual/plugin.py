@@ -13,12 +13,14 @@ import os
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 
 from .. import core
 from .. import run as runs
+from ..sponsored import mark_sponsored_links
 from ..theme_path import TRANSLATIONS_DIR
 from ..urls import absolute, lang_prefix, save_as
 from . import checks, i18n, model
@@ -148,7 +150,12 @@ def on_all_generators_finalized(generators: Sequence[Generator]) -> None:
         return
     run = runs.current(articles_gen.settings)
     _report_failed_sources(run, articles_gen.context, articles_gen.path)
-    run.shared["article_groups"] = attach(run, _published(articles_gen, "article"), "article")
+    articles = _published(articles_gen, "article")
+    run.shared["article_groups"] = attach(run, articles, "article")
+    host = urlsplit(articles_gen.settings.get("SITEURL", "")).netloc
+    for article in articles:
+        if getattr(article, "sponsored", None):
+            article._content = mark_sponsored_links(article._content, host)
     run.shared["page_groups"] = (attach(run, _published(pages_gen, "page"), "page")
                                  if pages_gen else {})
     fill_policy_urls(run)

@@ -1,0 +1,109 @@
+"""Shared fixtures: real Pelican builds of the demo and of small sites written by a test."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import luotsi
+import lxml.html
+import pytest
+from luotsi import run as runs
+from pelican import Pelican
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(settings_path: str | None, output: Path, **override) -> runs.Run:
+    """Run Pelican for real and return the Luotsi run (findings, pages written)."""
+    override.setdefault("OUTPUT_PATH", str(output))
+    override.setdefault("CACHE_PATH", str(output.parent / f"{output.name}-cache"))
+    override.setdefault("LUOTSI_CACHE_DIR", str(output.parent / f"{output.name}-luotsi-cache"))
+    settings = read_settings(settings_path, override=override)
+    Pelican(settings).run()
+    return runs.current()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> tuple[Path, runs.Run]:
+    """The demo site, built once per test process."""
+    out = tmp_path_factory.mktemp("demo") / "output"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        run = build(str(ROOT / "pelicanconf.py"), out)
+    finally:
+        os.chdir(cwd)
+    return out, run
+
+
+BASE_SETTINGS = {
+    "SITENAME": "Fixture Travel",
+    "SITEURL": "https://fixture.example",
+    "DEFAULT_LANG": "fi",
+    "TIMEZONE": "Europe/Helsinki",
+    "THEME": luotsi.THEME,
+    "PLUGINS": ["luotsi"],
+    "ARTICLE_PATHS": ["posts"],
+    "PAGE_PATHS": ["pages"],
+    "SLUGIFY_USE_UNICODE": True,
+    "ARTICLE_URL": "blog/{slug}/",
+    "ARTICLE_SAVE_AS": "blog/{slug}/index.html",
+    "ARTICLE_LANG_URL": "{lang}/blog/{slug}/",
+    "ARTICLE_LANG_SAVE_AS": "{lang}/blog/{slug}/index.html",
+    "PAGE_URL": "{slug}/",
+    "PAGE_SAVE_AS": "{slug}/index.html",
+    "PAGE_LANG_URL": "{lang}/{slug}/",
+    "PAGE_LANG_SAVE_AS": "{lang}/{slug}/index.html",
+    "LUOTSI_LANGUAGES": ["fi", "en", "ja"],
+    "LUOTSI_COMPANY": {
+        "name": "Fixture Travel", "street_address": "Katu 1", "postal_code": "00100",
+        "locality": "Helsinki", "country": "FI", "telephone": "+358 9 123 4567",
+        "email": "info@fixture.example",
+    },
+}
+
+
+class Site:
+    """A small site written file by file in a test, then built for real."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.content = root / "content"
+        self.output = root / "output"
+
+    def write(self, relpath: str, text: str) -> Path:
+        path = self.content / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+    def post(self, relpath: str, title: str, lang: str, date: str = "2026-05-12 10:00",
+             body: str = "Body text.", **fields: str) -> Path:
+        extra = "".join(f"{k.replace('_', '-').title()}: {v}\n" for k, v in fields.items())
+        return self.write(relpath, f"Title: {title}\nDate: {date}\nLang: {lang}\n{extra}\n"
+                                   f"{body}\n")
+
+    def build(self, **override) -> runs.Run:
+        settings = {**BASE_SETTINGS, "PATH": str(self.content), **override}
+        (self.content / "posts").mkdir(parents=True, exist_ok=True)
+        (self.content / "pages").mkdir(parents=True, exist_ok=True)
+        return build(None, self.output, **settings)
+
+    def html(self, relpath: str) -> lxml.html.HtmlElement:
+        return parse(self.output / relpath)
+
+
+@pytest.fixture
+def site(tmp_path) -> Site:
+    return Site(tmp_path)
+
+
+def parse(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def html_pages(output: Path) -> list[Path]:
+    return sorted(p for p in output.rglob("*.html"))

@@ -1,0 +1,78 @@
+"""The pure translation model, on stand-in items (no Pelican run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from luotsi.multilingual import model
+from luotsi.multilingual.plugin import translation_key
+
+LANGS = ("fi", "en", "sv", "ja")
+
+
+@dataclass
+class Item:
+    lang: str
+    url: str
+    date: dt.datetime
+    translation_key: str = "post"
+    title: str = "t"
+    source_path: str = "x.md"
+    modified: dt.datetime | None = None
+    metadata: dict = field(default_factory=dict)
+
+
+def day(n: int) -> dt.datetime:
+    return dt.datetime(2026, 1, n, tzinfo=dt.UTC)
+
+
+def test_alternates_are_identical_across_a_group_so_links_are_reciprocal():
+    group = {"fi": Item("fi", "blog/a/", day(1)), "en": Item("en", "en/blog/a/", day(2)),
+             "ja": Item("ja", "ja/blog/エー/", day(3))}
+    lists = [model.alternates(item, group, LANGS, "fi") for item in group.values()]
+    assert lists[0] == lists[1] == lists[2]
+    assert [a.hreflang for a in lists[0]] == ["fi", "en", "ja", "x-default"]
+    assert lists[0][-1].url == "blog/a/"  # x-default is the default language's version
+
+
+def test_x_default_without_default_language_version_is_the_first_listed_language():
+    group = {"ja": Item("ja", "ja/x/", day(1)), "en": Item("en", "en/x/", day(5))}
+    assert model.alternates(group["ja"], group, LANGS, "fi")[-1].url == "en/x/"
+
+
+def test_switcher_lands_on_translation_or_on_home_with_notice():
+    group = {"fi": Item("fi", "blog/a/", day(1)), "en": Item("en", "en/blog/a/", day(1))}
+    homes = {"fi": "", "en": "en/", "sv": "sv/", "ja": "ja/"}
+    names = {k: k.upper() for k in homes}
+    targets = {t.lang: t for t in model.switcher("en", group, LANGS, names, homes)}
+    assert targets["fi"].url == "blog/a/" and targets["fi"].available
+    assert targets["en"].current
+    assert targets["sv"].url == "sv/#untranslated" and not targets["sv"].available
+
+
+def test_listing_policies():
+    groups = {
+        "a": {"fi": Item("fi", "a/", day(3), "a"), "en": Item("en", "en/a/", day(3), "a")},
+        "b": {"fi": Item("fi", "b/", day(5), "b")},
+    }
+    fallback = model.listing("en", groups, LANGS, "fi", "fallback")
+    assert [(e.item.url, e.fallback) for e in fallback] == [("b/", True), ("en/a/", False)]
+    omit = model.listing("en", groups, LANGS, "fi", "omit")
+    assert [e.item.url for e in omit] == ["en/a/"]
+
+
+def test_report_flags_missing_and_stale():
+    original = Item("fi", "a/", day(1), modified=day(10))
+    fresh = Item("en", "en/a/", day(2), modified=day(11))
+    stale = Item("sv", "sv/a/", day(2))
+    rows = model.translation_report({"post": {"fi": original, "en": fresh, "sv": stale}},
+                                    "post", LANGS, "fi")
+    assert rows[0].status == {"fi": "original", "en": "ok", "sv": "stale", "ja": "missing"}
+    assert rows[0].missing == ["ja"] and rows[0].stale == ["sv"]
+
+
+def test_translation_key_from_metadata_folder_or_slug():
+    assert translation_key({"translation_key": "k"}, "posts/a/en.md", "en", "s") == "k"
+    assert translation_key({}, "/c/posts/husky/en.md", "en", "slug") == "husky"
+    assert translation_key({}, "/c/posts/husky-en.md", "en", "husky") == "husky"
