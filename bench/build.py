@@ -1,0 +1,147 @@
+"""Build-time benchmark: Luotsi against vanilla Pelican and pelican-i18n-subsites.
+
+Generates a synthetic site (N posts × L languages), then times, in this same run and on the
+same content, each configuration as a fresh ``pelican`` process, and prints medians and
+ratios. Targets (issue 2): Luotsi ≤ 1.5× vanilla, ≥ 2.5× faster than i18n-subsites, and a
+cached rebuild ≤ 1.1× vanilla's cached rebuild.
+
+    python bench/build.py --posts 1000 --languages 4 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+LANGS = ["fi", "en", "sv", "de", "ja", "et", "nb"]
+WORDS = ["tunturi", "revontulet", "husky", "poro", "lumi", "järvi", "metsä", "kota", "nuotio", "retki", "opas", "kesä", "talvi", "ruska", "aurinko", "kuu", "tähti", "polku", "joki", "saari"]
+
+COMMON = textwrap.dedent("""
+    SITENAME = "Bench Travel"
+    SITEURL = "https://bench.example"
+    PATH = "content"
+    ARTICLE_PATHS = ["posts"]
+    PAGE_PATHS = ["pages"]
+    TIMEZONE = "Europe/Helsinki"
+    DEFAULT_LANG = "fi"
+    SLUGIFY_USE_UNICODE = True
+    ARTICLE_URL = "blog/{slug}/"
+    ARTICLE_SAVE_AS = "blog/{slug}/index.html"
+    ARTICLE_LANG_URL = "{lang}/blog/{slug}/"
+    ARTICLE_LANG_SAVE_AS = "{lang}/blog/{slug}/index.html"
+    DEFAULT_PAGINATION = 10
+    LOAD_CONTENT_CACHE = %(cache)s
+    CACHE_CONTENT = %(cache)s
+    CACHE_PATH = "%(cache_path)s"
+""")
+
+LUOTSI = textwrap.dedent("""
+    import luotsi
+    THEME = luotsi.THEME
+    PLUGINS = ["luotsi"]
+    LUOTSI_LANGUAGES = %(langs)r
+    LUOTSI_PAGINATION = 10
+    LUOTSI_COMPANY = {"name": "Bench", "street_address": "Katu 1", "postal_code": "96100",
+                      "locality": "Rovaniemi", "country": "FI",
+                      "telephone": "+358 40 555 0100", "email": "a@bench.example"}
+""")
+
+SUBSITES = textwrap.dedent("""
+    PLUGINS = ["pelican.plugins.i18n_subsites"]
+    I18N_SUBSITES = {%(subsites)s}
+    JINJA_ENVIRONMENT = {"extensions": ["jinja2.ext.i18n"]}
+""")
+
+
+def generate(root: Path, posts: int, langs: list[str]) -> None:
+    for n in range(posts):
+        folder = root / "content" / "posts" / f"p{n:05d}"
+        folder.mkdir(parents=True)
+        for i, lang in enumerate(langs):
+            if i and (n + i) % 7 == 0:
+                continue  # some posts miss some translations, as on a real site
+            words = [WORDS[(n * 7 + k * 3 + i) % len(WORDS)] for k in range(220)]
+            body = "\n\n".join(" ".join(words[j:j + 55]).capitalize() + "." for j in
+                               range(0, 220, 55))
+            (folder / f"{lang}.md").write_text(
+                f"Title: Post {n} {lang} {words[0]}\n"
+                f"Date: 20{20 + n % 6}-{1 + n % 12:02d}-{1 + n % 28:02d} 10:00\n"
+                f"Lang: {lang}\nSlug: p{n}-{lang}\nTranslation-Key: p{n}\n"
+                f"Category: c{n % 8}\nTags: t{n % 13}x, u{n % 5}x\nAuthor: Bench\n\n"
+                f"{body}\n", encoding="utf-8")
+    (root / "content" / "pages").mkdir(parents=True)
+
+
+def config(root: Path, kind: str, langs: list[str], cache: bool) -> Path:
+    values = {"cache": cache, "cache_path": str(root / f"cache-{kind}"), "langs": langs,
+              "subsites": ", ".join(f"{lang!r}: {{}}" for lang in langs[1:])}
+    text = COMMON % values
+    if kind == "luotsi":
+        text += LUOTSI % values
+    elif kind == "subsites":
+        text += SUBSITES % values
+    path = root / f"conf-{kind}-{'cached' if cache else 'cold'}.py"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def timed_build(root: Path, conf: Path, out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(conf), "-o",
+                           str(out), "-q"], cwd=root, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"{conf.name} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--languages", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-subsites", action="store_true")
+    args = parser.parse_args()
+    langs = LANGS[: args.languages]
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-"))
+    try:
+        generate(root, args.posts, langs)
+        files = sum(1 for _ in root.glob("content/posts/*/*.md"))
+        print(f"site: {args.posts} posts × {len(langs)} languages = {files} files; "
+              f"median of {args.repeat} fresh processes; {os.cpu_count()} cores")
+        kinds = ["vanilla", "luotsi"] + ([] if args.skip_subsites else ["subsites"])
+        results: dict[str, float] = {}
+        for kind in kinds:
+            conf = config(root, kind, langs, cache=False)
+            results[kind] = statistics.median(
+                timed_build(root, conf, root / f"out-{kind}") for _ in range(args.repeat))
+            print(f"  {kind:<10} cold build   {results[kind]:7.2f} s")
+        for kind in ("vanilla", "luotsi"):
+            conf = config(root, kind, langs, cache=True)
+            timed_build(root, conf, root / f"out-{kind}-c")  # fills the content cache
+            results[kind + "-rebuild"] = statistics.median(
+                timed_build(root, conf, root / f"out-{kind}-c") for _ in range(args.repeat))
+            print(f"  {kind:<10} cached rebuild {results[kind + '-rebuild']:5.2f} s")
+        print("ratios:")
+        print(f"  luotsi / vanilla               {results['luotsi'] / results['vanilla']:.2f}×"
+              "  (target ≤ 1.5×)")
+        if "subsites" in results:
+            print(f"  i18n-subsites / luotsi         {results['subsites'] / results['luotsi']:.2f}×"
+                  "  (target ≥ 2.5×)")
+        print(f"  luotsi / vanilla, rebuild      "
+              f"{results['luotsi-rebuild'] / results['vanilla-rebuild']:.2f}×  (target ≤ 1.1×)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
