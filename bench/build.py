@@ -22,7 +22,10 @@ import time
 from pathlib import Path
 
 LANGS = ["fi", "en", "sv", "de", "ja", "et", "nb"]
-WORDS = ["tunturi", "revontulet", "husky", "poro", "lumi", "järvi", "metsä", "kota", "nuotio", "retki", "opas", "kesä", "talvi", "ruska", "aurinko", "kuu", "tähti", "polku", "joki", "saari"]
+WORDS = [
+    "tunturi", "revontulet", "husky", "poro", "lumi", "järvi", "metsä", "kota", "nuotio",
+    "retki", "opas", "kesä", "talvi", "ruska", "aurinko", "kuu", "tähti", "polku", "joki",
+]
 
 COMMON = textwrap.dedent("""
     SITENAME = "Bench Travel"
