@@ -10,6 +10,7 @@ __all__ = ["THEME", "register"]
 
 
 def register() -> None:
-    from . import multilingual
+    from . import multilingual, staff
 
     multilingual.register()
+    staff.register()

@@ -33,7 +33,10 @@ def babel_locale(lang: str) -> Locale:
 
 def native_name(lang: str) -> str:
     """A language's name in itself, capitalised for a menu: 'Suomi', 'Deutsch', '日本語'."""
-    name = babel_locale(lang).get_display_name(babel_locale(lang)) or lang
+    try:
+        name = babel_locale(lang).get_display_name(babel_locale(lang)) or lang
+    except (ValueError, LookupError):
+        return lang
     return name[:1].upper() + name[1:]
 
 

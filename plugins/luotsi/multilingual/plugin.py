@@ -90,8 +90,10 @@ def on_generator_init(generator: Generator) -> None:
         LUOTSI_COMPANY=run.config.company,
         LUOTSI_SAME_AS=run.config.same_as,
         LUOTSI_POLICY_URLS=run.shared.setdefault("policy_urls", {}),
+        LUOTSI_OBFUSCATE_EMAIL=run.config.obfuscate_email,
         absolute_url=lambda path: absolute(generator.settings.get("SITEURL", ""), path),
         og_locale=i18n.og_locale,
+        language_name=i18n.native_name,
     )
 
 

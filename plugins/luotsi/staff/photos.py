@@ -1,0 +1,97 @@
+"""Staff photos: rotated per EXIF, stripped of all metadata, resized, WebP plus JPEG.
+
+Work is keyed by a hash of the source bytes and the requested widths, and kept in a cache
+folder, so an unchanged photo is never decoded twice across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 40_000_000  # a 40-megapixel portrait is already far more than a web page needs
+_VERSION = "1"
+
+
+class PhotoError(ValueError):
+    """The photo cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    webp: str  # file name inside the output photo folder
+    jpeg: str
+
+
+def _key(data: bytes, widths: tuple[int, ...]) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(f"{_VERSION}:{widths}".encode())
+    return digest.hexdigest()[:16]
+
+
+def process(source: str, widths: tuple[int, ...], cache_dir: str) -> list[Variant]:
+    """Variants of ``source`` in ``cache_dir``, made only when not cached already."""
+    try:
+        with open(source, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise PhotoError(f"photo file not found ({error.strerror})") from None
+    key = _key(data, widths)
+    manifest = os.path.join(cache_dir, f"{key}.json")
+    if os.path.exists(manifest):
+        with open(manifest, encoding="utf-8") as handle:
+            return [Variant(**v) for v in json.load(handle)]
+    variants = _render(source, key, widths, cache_dir)
+    with open(manifest, "w", encoding="utf-8") as handle:
+        json.dump([asdict(v) for v in variants], handle)
+    return variants
+
+
+def _render(source: str, key: str, widths: tuple[int, ...], cache_dir: str) -> list[Variant]:
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(source) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise PhotoError(f"image is {image.width}×{image.height} pixels, over the "
+                                 f"{MAX_PIXELS // 1_000_000}-megapixel limit")
+            image.load()
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise PhotoError(f"image is too large to decode safely ({error})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise PhotoError(f"not a readable image ({error})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+    os.makedirs(cache_dir, exist_ok=True)
+    variants = []
+    usable = [w for w in widths if w < upright.width] or [upright.width]
+    for width in usable:
+        height = round(upright.height * width / upright.width)
+        resized = upright.resize((width, height), Image.Resampling.LANCZOS)
+        # A fresh image carries no EXIF, GPS, ICC or XMP data: nothing is copied over.
+        clean = Image.new("RGB", resized.size)
+        clean.paste(resized)
+        webp, jpeg = f"{key}-{width}.webp", f"{key}-{width}.jpg"
+        clean.save(os.path.join(cache_dir, webp), "WEBP", quality=80, method=4)
+        clean.save(os.path.join(cache_dir, jpeg), "JPEG", quality=82, optimize=True,
+                   progressive=True)
+        variants.append(Variant(width, height, webp, jpeg))
+    return variants
+
+
+def publish(variants: list[Variant], cache_dir: str, output_dir: str) -> None:
+    """Copy cached variants into the output (a copy is cheap; decoding is not)."""
+    os.makedirs(output_dir, exist_ok=True)
+    for variant in variants:
+        for name in (variant.webp, variant.jpeg):
+            target = os.path.join(output_dir, name)
+            if not os.path.exists(target):
+                shutil.copyfile(os.path.join(cache_dir, name), target)

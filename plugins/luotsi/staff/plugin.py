@@ -1,0 +1,256 @@
+"""Pelican adapter for staff profiles: a generator reading ``content/staff/<id>/<lang>.md``,
+author bylines on posts, and the directory, person pages, photos and vCards it writes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican import signals
+from pelican.contents import Page
+from pelican.generators import ArticlesGenerator, Generator
+
+from .. import core
+from .. import run as runs
+from ..settings import is_email, is_international_phone
+from ..urls import absolute, save_as
+from . import photos
+from .vcard import vcard
+
+PHOTO_DIR = "images/staff"
+
+
+@dataclass
+class Person:
+    """One language version of a staff profile, as the templates use it."""
+
+    id: str
+    lang: str
+    name: str
+    role: str
+    responsibilities: list[str]
+    languages: list[str]
+    email: str
+    phone: str
+    social: list[str]
+    intro: str
+    url: str
+    vcard_url: str
+    source_path: str
+    photo: list[photos.Variant] = field(default_factory=list)
+    posts: list[Any] = field(default_factory=list)
+
+    @property
+    def photo_fallback(self) -> photos.Variant | None:
+        return self.photo[min(1, len(self.photo) - 1)] if self.photo else None
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value or "").split(",") if v.strip()]
+
+
+def check_profile(meta: dict[str, Any], source: str, content_root: str
+                  ) -> list[tuple[str, str, str]]:
+    """(field, problem, fix) for a profile's metadata."""
+    problems = []
+    for name in ("role", "email", "phone", "photo"):
+        if not meta.get(name):
+            problems.append((name, f"no {name.capitalize()}",
+                             f"add a line '{name.capitalize()}: ...' to the header"))
+    if meta.get("email") and not is_email(str(meta["email"])):
+        problems.append(("email", f"{meta['email']!r} is not an e-mail address",
+                         "write it as name@example.com"))
+    if meta.get("phone") and not is_international_phone(str(meta["phone"])):
+        problems.append(("phone", f"phone {meta['phone']!r} is not in international form",
+                         "start with + and the country code, e.g. +358 40 123 4567"))
+    if meta.get("photo"):
+        path = os.path.join(content_root, str(meta["photo"]))
+        if not os.path.isfile(path):
+            problems.append(("photo", f"photo {meta['photo']!r} does not exist",
+                             f"put the image at {os.path.relpath(path, os.path.dirname(source))} "
+                             f"or fix the path (relative to the content folder)"))
+    return problems
+
+
+class StaffGenerator(Generator):
+    """Reads staff profiles, then writes their pages, photos and contact cards."""
+
+    def generate_context(self) -> None:
+        run = runs.current(self.settings)
+        prefix_of = run.shared["home_urls"]
+        folder = run.config.staff_dir
+        self.people: dict[str, dict[str, Person]] = {}
+        for rel in self.get_files([folder]):
+            path = os.path.join(self.path, rel)
+            try:
+                item = self.readers.read_file(base_path=self.path, path=rel, content_class=Page,
+                                              context=self.context)
+            except Exception as error:  # Pelican's readers raise anything; report, go on
+                run.find(path, f"could not be read ({error})", "check the header lines")
+                continue
+            meta = item.metadata
+            for field_name, problem, fix in check_profile(meta, path, self.path):
+                run.find(path, problem, fix, field_name)
+            person_id = os.path.basename(os.path.dirname(path))
+            lang = item.lang
+            url = f"{prefix_of.get(lang, '')}staff/{person_id}/"
+            self.people.setdefault(person_id, {})[lang] = Person(
+                id=person_id, lang=lang, name=item.title, role=str(meta.get("role", "")),
+                responsibilities=_split(meta.get("responsibilities")),
+                languages=_split(meta.get("languages")), email=str(meta.get("email", "")),
+                phone=str(meta.get("phone", "")), social=_split(meta.get("social")),
+                intro=item.content, url=url, vcard_url=f"{url}{person_id}.vcf",
+                source_path=path)
+            self._photo_source = getattr(self, "_photo_source", {})
+            if meta.get("photo"):
+                self._photo_source[person_id] = os.path.join(self.path, str(meta["photo"]))
+        run.shared["staff"] = self.people
+        run.shared["staff_photo_sources"] = list(getattr(self, "_photo_source", {}).values())
+
+    def person(self, person_id: str, lang: str) -> Person | None:
+        versions = self.people.get(person_id) or {}
+        default = self.settings["DEFAULT_LANG"]
+        return versions.get(lang) or versions.get(default) or next(iter(versions.values()), None)
+
+    def generate_output(self, writer: Any) -> None:
+        run = runs.current(self.settings)
+        cache = os.path.join(run.config.cache_dir, "photos")
+        out_photos = os.path.join(self.output_path, PHOTO_DIR)
+        for person_id, source in getattr(self, "_photo_source", {}).items():
+            if not os.path.isfile(source):
+                continue
+            try:
+                variants = photos.process(source, run.config.photo_widths, cache)
+            except photos.PhotoError as error:
+                first = next(iter(self.people[person_id].values()))
+                run.find(first.source_path, str(error),
+                         "use a JPEG or PNG portrait under 40 megapixels", "photo")
+                continue
+            photos.publish(variants, cache, out_photos)
+            for person in self.people[person_id].values():
+                person.photo = variants
+        self._write_pages(writer, run)
+
+    def _write_pages(self, writer: Any, run: runs.Run) -> None:
+        siteurl = self.settings.get("SITEURL", "")
+        company = run.config.company
+        homes = run.shared["home_urls"]
+        directory_urls = {lang: f"{home}staff/" for lang, home in homes.items()}
+        directory_alts = _alternates(directory_urls, run)
+        for lang in run.config.languages:
+            people = [p for p in (self.person(pid, lang) for pid in sorted(self.people)) if p]
+            url = directory_urls[lang]
+            writer.write_file(save_as(url), self.get_template("staff_directory"), self.context,
+                              url=url, luotsi_lang=lang, people=people,
+                              luotsi_alternates=directory_alts,
+                              luotsi_switcher=_switcher(directory_urls, lang, run),
+                              luotsi_canonical=url, PHOTO_DIR=PHOTO_DIR)
+            run.pages.append(runs.PageRecord(url, lang, tuple((a.hreflang, a.url)
+                                                              for a in directory_alts)))
+        for versions in self.people.values():
+            urls = {lang: p.url for lang, p in versions.items()}
+            alternates = _alternates(urls, run)
+            for lang, person in versions.items():
+                photo = person.photo_fallback
+                card = vcard(person.name, person.role, company.get("legal_name") or
+                             company["name"], person.email, person.phone,
+                             absolute(siteurl, person.url),
+                             absolute(siteurl, f"{PHOTO_DIR}/{photo.jpeg}") if photo else None,
+                             lang)
+                card_path = os.path.join(self.output_path, save_as(person.url))
+                os.makedirs(os.path.dirname(card_path), exist_ok=True)
+                with open(os.path.join(os.path.dirname(card_path), f"{person.id}.vcf"), "w",
+                          encoding="utf-8", newline="") as handle:
+                    handle.write(card)
+                writer.write_file(save_as(person.url), self.get_template("staff_person"),
+                                  self.context, url=person.url, luotsi_lang=lang, person=person,
+                                  luotsi_alternates=alternates,
+                                  luotsi_switcher=_switcher(urls, lang, run),
+                                  luotsi_canonical=person.url, PHOTO_DIR=PHOTO_DIR)
+                run.pages.append(runs.PageRecord(person.url, lang, tuple(
+                    (a.hreflang, a.url) for a in alternates)))
+
+
+def _alternates(urls: dict[str, str], run: runs.Run) -> list[Any]:
+    from ..multilingual import model
+    from ..multilingual.plugin import _Url
+
+    group = {lang: _Url(url, lang) for lang, url in urls.items()}
+    first = next(iter(group.values()))
+    return model.alternates(first, group, run.config.languages, run.settings["DEFAULT_LANG"])
+
+
+def _switcher(urls: dict[str, str], lang: str, run: runs.Run) -> list[Any]:
+    from ..multilingual import model
+    from ..multilingual.plugin import _Url
+
+    group = {other: _Url(url, other) for other, url in urls.items()}
+    return model.switcher(lang, group, run.config.languages, run.shared["language_names"],
+                          run.shared["home_urls"])
+
+
+def on_initialized(pelican: Any) -> None:
+    folder = runs.current(pelican.settings).config.staff_dir
+    for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
+        excludes = list(pelican.settings.get(key, []))
+        if folder not in excludes:
+            pelican.settings[key] = [*excludes, folder]
+
+
+def on_all_generators_finalized(generators: list[Generator]) -> None:
+    staff = next((g for g in generators if isinstance(g, StaffGenerator)), None)
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if staff is None or articles is None:
+        return
+    run = runs.current(staff.settings)
+    for article in list(articles.articles) + list(articles.translations):
+        author = getattr(article, "author", None)
+        if author is None:
+            continue
+        person = staff.person(author.slug, article.lang)
+        if person is None:
+            run.find(article.source_path, f"author {author.name!r} has no staff file",
+                     f"add {run.config.staff_dir}/{author.slug}/{article.lang}.md, or write "
+                     f"the folder name of an existing staff member in Author:", "author")
+            continue
+        article.luotsi_author = person
+        own = staff.person(author.slug, article.lang)
+        if own is not None and own.lang == article.lang:
+            own.posts.append(article)
+    for versions in staff.people.values():
+        for person in versions.values():
+            person.posts.sort(key=lambda a: a.date, reverse=True)
+
+
+def remove_published_originals(run: runs.Run) -> None:
+    """Never publish a photo as uploaded: its EXIF may hold GPS coordinates and serial
+    numbers. A copy that Pelican's static generator made is removed from the output."""
+    content = os.path.abspath(run.settings["PATH"])
+    output = os.path.abspath(run.settings["OUTPUT_PATH"])
+    for source in run.shared.get("staff_photo_sources", ()):
+        copy = os.path.join(output, os.path.relpath(os.path.abspath(source), content))
+        if os.path.isfile(copy):
+            os.remove(copy)
+
+
+def on_generator_init(generator: Generator) -> None:
+    generator.env.globals["LUOTSI_HAS_STAFF"] = True
+
+
+def on_get_generators(_pelican: Any) -> type[Generator]:
+    return StaffGenerator
+
+
+def register() -> None:
+    from .. import multilingual
+
+    multilingual.register()  # staff pages are per language: they need the language model
+    core.register()
+    core.add_finalizer(remove_published_originals)
+    signals.initialized.connect(on_initialized)
+    signals.generator_init.connect(on_generator_init)
+    signals.get_generators.connect(on_get_generators)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
