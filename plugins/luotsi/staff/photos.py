@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from dataclasses import asdict, dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -57,6 +58,14 @@ def process(source: str, widths: tuple[int, ...], cache_dir: str) -> list[Varian
 def _render(source: str, key: str, widths: tuple[int, ...], cache_dir: str) -> list[Variant]:
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with warnings.catch_warnings():
+        # The size is checked right after the header is read, before any decoding.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return _decode_and_render(source, key, widths, cache_dir, previous)
+
+
+def _decode_and_render(source: str, key: str, widths: tuple[int, ...], cache_dir: str,
+                       previous: int | None) -> list[Variant]:
     try:
         with Image.open(source) as image:
             if image.width * image.height > MAX_PIXELS:

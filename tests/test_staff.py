@@ -1,0 +1,108 @@
+"""Staff profiles: photos rotated and stripped, vCards that parse, bylines, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from luotsi.staff import photos
+from luotsi.staff.vcard import vcard
+from PIL import Image
+
+from .conftest import parse
+
+
+def unfold(text: str) -> dict[str, str]:
+    lines = text.replace("\r\n ", "").split("\r\n")
+    return {line.split(":", 1)[0]: line.split(":", 1)[1] for line in lines if ":" in line}
+
+
+def test_demo_photos_are_upright_and_carry_no_metadata(demo):
+    output, _ = demo
+    files = sorted((output / "images/staff").iterdir())
+    assert len(files) >= 20
+    for path in files:
+        with Image.open(path) as image:
+            assert not image.getexif(), path
+            assert "exif" not in image.info and "icc_profile" not in image.info, path
+    # Aino's source is stored sideways (1500×1200) with Orientation 6: output is portrait.
+    doc = parse(output / "staff/aino-korhonen/index.html")
+    img = doc.xpath("//article//picture//img")[0]
+    assert int(img.get("height")) > int(img.get("width"))
+    assert not list(output.rglob("photo.jpg")), "an original upload was published"
+
+
+def test_picture_has_webp_jpeg_sizes_and_lazy_loading(demo):
+    output, _ = demo
+    doc = parse(output / "en/staff/index.html")
+    cards = doc.xpath('//li[@class="card"]')
+    assert len(cards) == 5
+    sources = doc.xpath("//picture//source/@type")
+    assert set(sources) == {"image/webp"}
+    imgs = doc.xpath("//picture//img")
+    assert all(i.get("width") and i.get("height") and i.get("alt") for i in imgs)
+    assert [i.get("loading") for i in imgs][2:] == ["lazy"] * 3  # below the fold
+
+
+def test_vcard_parses_back(demo):
+    output, _ = demo
+    card = (output / "en/staff/aino-korhonen/aino-korhonen.vcf").read_bytes().decode()
+    assert card.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\n") and card.endswith("END:VCARD\r\n")
+    fields = unfold(card)
+    assert fields["FN"] == "Aino Korhonen"
+    assert fields["N"] == "Korhonen;Aino;;;"
+    assert fields["TITLE"] == "Managing director and aurora guide"
+    assert fields["ORG"] == "Revontuli Travel Oy"
+    assert fields["EMAIL;TYPE=work"] == "aino@revontuli.example"
+    assert fields["TEL;VALUE=uri;TYPE=work,voice"] == "tel:+358405550143"
+    photo_url = fields["PHOTO;MEDIATYPE=image/jpeg"]
+    assert (output / photo_url.split("8000/", 1)[1]).exists()
+
+
+def test_vcard_escapes_and_folds_utf8_safely():
+    card = vcard("Ääni Öljy", "Opas; kuljettaja, " + "ä" * 60, "Firma Oy", "a@b.fi",
+                 "+358 40 1", "https://x.example/")
+    for line in card.split("\r\n"):
+        assert len(line.encode()) <= 75
+    assert unfold(card)["TITLE"] == "Opas\\; kuljettaja\\, " + "ä" * 60
+
+
+def test_bylines_link_to_author_pages_which_list_their_posts(demo):
+    output, _ = demo
+    post = parse(output / "en/blog/a-day-on-a-husky-safari/index.html")
+    author = post.xpath('//p[@class="byline"]//a[@rel="author"]')[0]
+    assert author.get("href") == "http://127.0.0.1:8000/en/staff/aino-korhonen/"
+    page = parse(output / "en/staff/aino-korhonen/index.html").text_content()
+    assert "A day on a husky safari" in page
+    assert "Päivä huskysafarilla" not in page  # only posts in the page's language
+
+
+def test_photo_cache_skips_unchanged_photos(tmp_path, monkeypatch):
+    source = tmp_path / "p.jpg"
+    Image.new("RGB", (800, 1000), (10, 20, 30)).save(source)
+    first = photos.process(str(source), (320, 640), str(tmp_path / "cache"))
+    monkeypatch.setattr(photos, "_render", lambda *a: pytest.fail("re-rendered"))
+    assert photos.process(str(source), (320, 640), str(tmp_path / "cache")) == first
+
+
+def test_bad_staff_input_is_reported_not_crashed(site):
+    bomb = site.content / "staff/huge/photo.png"
+    bomb.parent.mkdir(parents=True)
+    Image.new("1", (9000, 5000)).save(bomb)  # 45 megapixels, a few kilobytes on disk
+    site.write("staff/huge/fi.md", "Title: Iso Kuva\nLang: fi\nRole: Opas\n"
+               "Email: iso@fixture.example\nPhone: +358 40 123 4567\n"
+               "Photo: staff/huge/photo.png\n\nTeksti.\n")
+    site.write("staff/bad/fi.md", "Title: Huono Tieto\nLang: fi\nRole: Opas\n"
+               "Email: not-an-address\nPhone: 040 123 4567\nPhoto: staff/bad/missing.jpg\n\n"
+               "Teksti.\n")
+    site.post("posts/a.md", "Kirjoitus", "fi", author="nobody")
+    messages = [str(f) for f in site.build().findings]
+    assert "content/staff/bad/fi.md:4: 'not-an-address' is not an e-mail address — write it " \
+           "as name@example.com" in messages
+    assert any(m.startswith("content/staff/bad/fi.md:5: phone '040 123 4567' is not in "
+                            "international form") for m in messages)
+    assert any(m.startswith("content/staff/bad/fi.md:6: photo 'staff/bad/missing.jpg' does not "
+                            "exist") for m in messages)
+    assert any(m.startswith("content/staff/huge/fi.md:6: image is 9000×5000 pixels, over the "
+                            "40-megapixel limit") for m in messages)
+    assert any(m.startswith("content/posts/a.md:4: author 'nobody' has no staff file")
+               for m in messages)
+    assert (site.output / "staff/huge/index.html").exists()  # the page still builds
