@@ -210,14 +210,10 @@ class ListingWriter:
         self.per_page = run.config.pagination
 
     def _switcher_for(self, urls_by_lang: dict[str, str]) -> list[model.SwitchTarget]:
-        group = {lang: _Url(url, lang) for lang, url in urls_by_lang.items()}
-        return model.switcher(self.lang, group, self.run.config.languages,
-                              self.run.shared["language_names"], self.run.shared["home_urls"])
+        return url_switcher(self.run, urls_by_lang, self.lang)
 
     def _alternates_for(self, urls_by_lang: dict[str, str]) -> list[model.Alternate]:
-        group = {lang: _Url(url, lang) for lang, url in urls_by_lang.items()}
-        return model.alternates(group[self.lang], group,
-                                self.run.config.languages, self.settings["DEFAULT_LANG"])
+        return url_alternates(self.run, urls_by_lang)
 
     def write_paginated(self, template: str, base_url: str, entries: list[model.Entry],
                         urls_by_lang: dict[str, str], **extra: Any) -> None:
@@ -279,6 +275,21 @@ class _Url:
         self.url, self.lang = url, lang
         self.source_path = ""
         self.metadata: dict[str, str] = {}
+
+
+def url_alternates(run: runs.Run, urls_by_lang: dict[str, str]) -> list[model.Alternate]:
+    """hreflang links of a generated page known only by its URL in each language."""
+    group = {lang: _Url(url, lang) for lang, url in urls_by_lang.items()}
+    return model.alternates(next(iter(group.values())), group, run.config.languages,
+                            run.settings["DEFAULT_LANG"])
+
+
+def url_switcher(run: runs.Run, urls_by_lang: dict[str, str], lang: str
+                 ) -> list[model.SwitchTarget]:
+    """Language switcher of a generated page known only by its URL in each language."""
+    group = {other: _Url(url, other) for other, url in urls_by_lang.items()}
+    return model.switcher(lang, group, run.config.languages, run.shared["language_names"],
+                          run.shared["home_urls"])
 
 
 def _by_taxonomy(entries: list[model.Entry], attribute: str) -> list[tuple[Any, list[Any]]]:

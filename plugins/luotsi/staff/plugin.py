@@ -13,6 +13,7 @@ from pelican.generators import ArticlesGenerator, Generator
 
 from .. import core
 from .. import run as runs
+from ..multilingual.plugin import url_alternates, url_switcher
 from ..settings import is_email, is_international_phone
 from ..urls import absolute, save_as
 from . import photos
@@ -83,6 +84,7 @@ class StaffGenerator(Generator):
         prefix_of = run.shared["home_urls"]
         folder = run.config.staff_dir
         self.people: dict[str, dict[str, Person]] = {}
+        self._photo_source: dict[str, str] = {}
         for rel in self.get_files([folder]):
             path = os.path.join(self.path, rel)
             try:
@@ -104,11 +106,10 @@ class StaffGenerator(Generator):
                 phone=str(meta.get("phone", "")), social=_split(meta.get("social")),
                 intro=item.content, url=url, vcard_url=f"{url}{person_id}.vcf",
                 source_path=path)
-            self._photo_source = getattr(self, "_photo_source", {})
             if meta.get("photo"):
                 self._photo_source[person_id] = os.path.join(self.path, str(meta["photo"]))
         run.shared["staff"] = self.people
-        run.shared["staff_photo_sources"] = list(getattr(self, "_photo_source", {}).values())
+        run.shared["staff_photo_sources"] = list(self._photo_source.values())
 
     def person(self, person_id: str, lang: str) -> Person | None:
         versions = self.people.get(person_id) or {}
@@ -119,7 +120,7 @@ class StaffGenerator(Generator):
         run = runs.current(self.settings)
         cache = os.path.join(run.config.cache_dir, "photos")
         out_photos = os.path.join(self.output_path, PHOTO_DIR)
-        for person_id, source in getattr(self, "_photo_source", {}).items():
+        for person_id, source in self._photo_source.items():
             if not os.path.isfile(source):
                 continue
             try:
@@ -139,20 +140,20 @@ class StaffGenerator(Generator):
         company = run.config.company
         homes = run.shared["home_urls"]
         directory_urls = {lang: f"{home}staff/" for lang, home in homes.items()}
-        directory_alts = _alternates(directory_urls, run)
+        directory_alts = url_alternates(run, directory_urls)
         for lang in run.config.languages:
             people = [p for p in (self.person(pid, lang) for pid in sorted(self.people)) if p]
             url = directory_urls[lang]
             writer.write_file(save_as(url), self.get_template("staff_directory"), self.context,
                               url=url, luotsi_lang=lang, people=people,
                               luotsi_alternates=directory_alts,
-                              luotsi_switcher=_switcher(directory_urls, lang, run),
+                              luotsi_switcher=url_switcher(run, directory_urls, lang),
                               luotsi_canonical=url, PHOTO_DIR=PHOTO_DIR)
             run.pages.append(runs.PageRecord(url, lang, tuple((a.hreflang, a.url)
                                                               for a in directory_alts)))
         for versions in self.people.values():
             urls = {lang: p.url for lang, p in versions.items()}
-            alternates = _alternates(urls, run)
+            alternates = url_alternates(run, urls)
             for lang, person in versions.items():
                 photo = person.photo_fallback
                 card = vcard(person.name, person.role, company.get("legal_name") or
@@ -168,28 +169,10 @@ class StaffGenerator(Generator):
                 writer.write_file(save_as(person.url), self.get_template("staff_person"),
                                   self.context, url=person.url, luotsi_lang=lang, person=person,
                                   luotsi_alternates=alternates,
-                                  luotsi_switcher=_switcher(urls, lang, run),
+                                  luotsi_switcher=url_switcher(run, urls, lang),
                                   luotsi_canonical=person.url, PHOTO_DIR=PHOTO_DIR)
                 run.pages.append(runs.PageRecord(person.url, lang, tuple(
                     (a.hreflang, a.url) for a in alternates)))
-
-
-def _alternates(urls: dict[str, str], run: runs.Run) -> list[Any]:
-    from ..multilingual import model
-    from ..multilingual.plugin import _Url
-
-    group = {lang: _Url(url, lang) for lang, url in urls.items()}
-    first = next(iter(group.values()))
-    return model.alternates(first, group, run.config.languages, run.settings["DEFAULT_LANG"])
-
-
-def _switcher(urls: dict[str, str], lang: str, run: runs.Run) -> list[Any]:
-    from ..multilingual import model
-    from ..multilingual.plugin import _Url
-
-    group = {other: _Url(url, other) for other, url in urls.items()}
-    return model.switcher(lang, group, run.config.languages, run.shared["language_names"],
-                          run.shared["home_urls"])
 
 
 def on_initialized(pelican: Any) -> None:
