@@ -45,6 +45,7 @@ test-fast: venv
 
 bench: venv
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/build.py --posts 50 --languages 2 --photos 50 --skip-main
 
 translations: venv
 	$(BIN)/pybabel extract -F babel.cfg --no-location -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates

@@ -5,7 +5,12 @@ same content, each configuration as a fresh ``pelican`` process, and prints medi
 ratios. Targets (issue 2): Luotsi ≤ 1.5× vanilla, ≥ 2.5× faster than i18n-subsites, and a
 cached rebuild ≤ 1.1× vanilla's cached rebuild.
 
+With ``--photos N`` it also times the staff photo pipeline (issue 3): N staff members, each
+with a 4000×3000 JPEG carrying an EXIF orientation tag, built once with an empty photo cache
+and then with the cache filled, against the same site without staff as the baseline.
+
     python bench/build.py --posts 1000 --languages 4 --repeat 3
+    python bench/build.py --posts 50 --languages 2 --repeat 3 --photos 50 --skip-main
 """
 
 from __future__ import annotations
@@ -96,6 +101,25 @@ def config(root: Path, kind: str, langs: list[str], cache: bool) -> Path:
     return path
 
 
+def generate_staff(root: Path, count: int, langs: list[str]) -> None:
+    """``count`` people, each with a distinct 4000×3000 photo (distinct bytes, distinct hash)."""
+    from PIL import Image
+
+    base = Image.merge("RGB", [Image.effect_noise((4000, 3000), s) for s in (40, 60, 80)])
+    for n in range(count):
+        folder = root / "content" / "staff" / f"s{n:03d}"
+        folder.mkdir(parents=True)
+        exif = Image.Exif()
+        exif[0x0112] = 6 if n % 2 else 1  # Orientation: half of them stored sideways
+        exif[0x010E] = f"bench portrait {n}"  # ImageDescription: makes every file unique
+        base.save(folder / "photo.jpg", "JPEG", quality=88, exif=exif)
+        for lang in langs[:2]:
+            (folder / f"{lang}.md").write_text(
+                f"Title: Person {n}\nLang: {lang}\nRole: Guide\nEmail: s{n}@bench.example\n"
+                f"Phone: +358 40 555 {n:04d}\nPhoto: staff/s{n:03d}/photo.jpg\n\nIntro {n}.\n",
+                encoding="utf-8")
+
+
 def timed_build(root: Path, conf: Path, out: Path) -> float:
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
@@ -113,7 +137,50 @@ def main() -> None:
     parser.add_argument("--languages", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-subsites", action="store_true")
+    parser.add_argument("--skip-main", action="store_true",
+                        help="only the photo benchmark (needs --photos)")
+    parser.add_argument("--photos", type=int, default=0,
+                        help="also time N staff photos of 4000×3000 px")
     args = parser.parse_args()
+    if not args.skip_main:
+        main_bench(args)
+    if args.photos:
+        photo_bench(args)
+
+
+def photo_bench(args: argparse.Namespace) -> None:
+    langs = LANGS[: args.languages]
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-photos-"))
+    try:
+        generate(root, args.posts, langs)
+        conf = config(root, "luotsi", langs, cache=False)
+        cache = root / "photo-cache"
+        conf.write_text(conf.read_text() + f"LUOTSI_CACHE_DIR = {str(cache)!r}\n")
+        baseline = statistics.median(
+            timed_build(root, conf, root / "out") for _ in range(args.repeat))
+        generate_staff(root, args.photos, langs)
+        first = []
+        for _ in range(args.repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            first.append(timed_build(root, conf, root / "out"))
+        cached = statistics.median(
+            timed_build(root, conf, root / "out") for _ in range(args.repeat))
+        cold = statistics.median(first)
+        print(f"photos: {args.photos} staff photos of 4000×3000 px on a site of {args.posts} "
+              f"posts × {len(langs)} languages; median of {args.repeat}")
+        print(f"  site without staff (baseline)  {baseline:7.2f} s")
+        print(f"  with photos, empty cache       {cold:7.2f} s  "
+              f"({(cold - baseline) / args.photos * 1000:.0f} ms per photo)")
+        print(f"  with photos, cache filled      {cached:7.2f} s  "
+              f"({max(cached - baseline, 0) / args.photos * 1000:.0f} ms per person: pages, "
+              "vCards, cache lookups)")
+        print(f"  first build / cached rebuild   {cold / cached:7.2f}×")
+        print(f"  cached rebuild / baseline      {cached / baseline:7.2f}×")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main_bench(args: argparse.Namespace) -> None:
     langs = LANGS[: args.languages]
     root = Path(tempfile.mkdtemp(prefix="luotsi-bench-"))
     try:

@@ -70,6 +70,8 @@ def test_bylines_link_to_author_pages_which_list_their_posts(demo):
     post = parse(output / "en/blog/a-day-on-a-husky-safari/index.html")
     author = post.xpath('//p[@class="byline"]//a[@rel="author"]')[0]
     assert author.get("href") == "http://127.0.0.1:8000/en/staff/aino-korhonen/"
+    photo = post.xpath('//p[@class="byline"]//img')[0]  # the author's face, not just a name
+    assert (output / photo.get("src").split("8000/", 1)[1]).is_file()
     page = parse(output / "en/staff/aino-korhonen/index.html").text_content()
     assert "A day on a husky safari" in page
     assert "Päivä huskysafarilla" not in page  # only posts in the page's language
@@ -83,6 +85,22 @@ def test_photo_cache_skips_unchanged_photos(tmp_path, monkeypatch):
     assert photos.process(str(source), (320, 640), str(tmp_path / "cache")) == first
 
 
+def test_photos_decode_in_parallel_and_keep_their_orientation(tmp_path):
+    sources = {}
+    for n, orientation in enumerate((1, 6, 8)):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        path = tmp_path / f"{n}.jpg"
+        Image.new("RGB", (4000, 3000), (n * 40, 90, 120)).save(path, exif=exif)
+        sources[str(n)] = str(path)
+    sources["missing"] = str(tmp_path / "missing.jpg")
+    results = photos.process_many(sources, (320, 960), str(tmp_path / "cache"))
+    assert isinstance(results.pop("missing"), photos.PhotoError)
+    sizes = {name: [(v.width, v.height) for v in variants] for name, variants in results.items()}
+    assert sizes["0"] == [(320, 240), (960, 720)]  # decoded at reduced scale, still ≥ 960
+    assert sizes["1"] == sizes["2"] == [(320, 427), (960, 1280)]  # turned upright
+
+
 def test_bad_staff_input_is_reported_not_crashed(site):
     bomb = site.content / "staff/huge/photo.png"
     bomb.parent.mkdir(parents=True)
@@ -93,6 +111,12 @@ def test_bad_staff_input_is_reported_not_crashed(site):
     site.write("staff/bad/fi.md", "Title: Huono Tieto\nLang: fi\nRole: Opas\n"
                "Email: not-an-address\nPhone: 040 123 4567\nPhoto: staff/bad/missing.jpg\n\n"
                "Teksti.\n")
+    broken = site.content / "staff/broken/photo.jpg"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    site.write("staff/broken/fi.md", "Title: Rikki Kuva\nLang: fi\nRole: Opas\n"
+               "Email: rikki@fixture.example\nPhone: +358 40 123 4568\n"
+               "Photo: staff/broken/photo.jpg\n\nTeksti.\n")
     site.post("posts/a.md", "Kirjoitus", "fi", author="nobody")
     messages = [str(f) for f in site.build().findings]
     assert "content/staff/bad/fi.md:4: 'not-an-address' is not an e-mail address — write it " \
@@ -103,6 +127,49 @@ def test_bad_staff_input_is_reported_not_crashed(site):
                             "exist") for m in messages)
     assert any(m.startswith("content/staff/huge/fi.md:6: image is 9000×5000 pixels, over the "
                             "40-megapixel limit") for m in messages)
+    assert any(m.startswith("content/staff/broken/fi.md:6: not a readable image")
+               for m in messages)
     assert any(m.startswith("content/posts/a.md:4: author 'nobody' has no staff file")
                for m in messages)
     assert (site.output / "staff/huge/index.html").exists()  # the page still builds
+
+
+PERSON = ("Title: Aila Aalto\nLang: {lang}\nRole: Opas\nEmail: aila@fixture.example\n"
+          "Phone: +358 40 765 4321\n\nTeksti.\n")
+
+
+def test_obfuscated_email_hides_address_from_raw_html_but_links_work(site):
+    site.write("staff/aila/fi.md", PERSON.format(lang="fi"))
+    site.build(LUOTSI_OBFUSCATE_EMAIL=True)
+    for page in ("staff/aila/index.html", "staff/index.html"):
+        raw = (site.output / page).read_text(encoding="utf-8")
+        assert "aila@" not in raw and "@fixture.example" not in raw
+        assert "info@fixture.example" not in raw  # the company address in the footer too
+        doc = site.html(page)
+        link = doc.xpath('//main//a[starts-with(@href, "mailto:")]')[0]
+        assert link.get("href") == "mailto:aila@fixture.example"  # no JavaScript needed
+        # What a visitor sees (the decoy is hidden) reads as the real address.
+        for hidden in link.xpath(".//*[@hidden]"):
+            hidden.drop_tree()
+        assert link.text_content() == "aila@fixture.example"
+        footer = doc.xpath('//footer//a[starts-with(@href, "mailto:")]')[0]
+        assert footer.get("href") == "mailto:info@fixture.example"
+
+
+def test_plain_email_by_default(site):
+    site.write("staff/aila/fi.md", PERSON.format(lang="fi"))
+    site.build()
+    assert 'href="mailto:aila@fixture.example">aila@fixture.example</a>' in (
+        site.output / "staff/aila/index.html").read_text(encoding="utf-8")
+
+
+def test_staff_plugin_alone_builds_per_language_pages(site):
+    """Staff pages are per language, so enabling staff alone brings multilingual with it."""
+    site.write("staff/aila/fi.md", PERSON.format(lang="fi"))
+    site.write("staff/aila/en.md", PERSON.format(lang="en"))
+    site.post("posts/a.md", "Kirjoitus", "fi", author="aila")
+    site.build(PLUGINS=["luotsi.staff"])
+    assert (site.output / "staff/aila/index.html").exists()
+    assert (site.output / "en/staff/aila/aila.vcf").exists()
+    byline = site.html("blog/kirjoitus/index.html").xpath('//a[contains(@href, "staff/aila/")]')
+    assert byline

@@ -12,6 +12,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 
 from .. import core
 from .. import run as runs
+from ..email_links import email_link
 from ..sponsored import mark_sponsored_links
 from ..theme_path import TRANSLATIONS_DIR
 from ..urls import absolute, lang_prefix, save_as
@@ -90,7 +92,7 @@ def on_generator_init(generator: Generator) -> None:
         LUOTSI_COMPANY=run.config.company,
         LUOTSI_SAME_AS=run.config.same_as,
         LUOTSI_POLICY_URLS=run.shared.setdefault("policy_urls", {}),
-        LUOTSI_OBFUSCATE_EMAIL=run.config.obfuscate_email,
+        email_link=partial(email_link, obfuscate=run.config.obfuscate_email),
         absolute_url=lambda path: absolute(generator.settings.get("SITEURL", ""), path),
         og_locale=i18n.og_locale,
         language_name=i18n.native_name,

@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import warnings
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -37,8 +39,8 @@ def _key(data: bytes, widths: tuple[int, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-def process(source: str, widths: tuple[int, ...], cache_dir: str) -> list[Variant]:
-    """Variants of ``source`` in ``cache_dir``, made only when not cached already."""
+def _cached(source: str, widths: tuple[int, ...], cache_dir: str
+            ) -> tuple[str, list[Variant] | None]:
     try:
         with open(source, "rb") as handle:
             data = handle.read()
@@ -46,13 +48,60 @@ def process(source: str, widths: tuple[int, ...], cache_dir: str) -> list[Varian
         raise PhotoError(f"photo file not found ({error.strerror})") from None
     key = _key(data, widths)
     manifest = os.path.join(cache_dir, f"{key}.json")
-    if os.path.exists(manifest):
-        with open(manifest, encoding="utf-8") as handle:
-            return [Variant(**v) for v in json.load(handle)]
+    if not os.path.exists(manifest):
+        return key, None
+    with open(manifest, encoding="utf-8") as handle:
+        return key, [Variant(**v) for v in json.load(handle)]
+
+
+def process(source: str, widths: tuple[int, ...], cache_dir: str) -> list[Variant]:
+    """Variants of ``source`` in ``cache_dir``, made only when not cached already."""
+    key, variants = _cached(source, widths, cache_dir)
+    if variants is not None:
+        return variants
     variants = _render(source, key, widths, cache_dir)
-    with open(manifest, "w", encoding="utf-8") as handle:
+    with open(os.path.join(cache_dir, f"{key}.json"), "w", encoding="utf-8") as handle:
         json.dump([asdict(v) for v in variants], handle)
     return variants
+
+
+def process_many(sources: Mapping[str, str], widths: tuple[int, ...], cache_dir: str
+                 ) -> dict[str, list[Variant] | PhotoError]:
+    """``process`` for each named source; photos not yet cached are decoded in parallel.
+
+    Decoding a camera-sized JPEG takes a large fraction of a second, so a first build of a
+    big team is bound by it; cached photos only cost a hash and stay in this process.
+    """
+    results: dict[str, list[Variant] | PhotoError] = {}
+    todo = []
+    for name, source in sources.items():
+        try:
+            _, variants = _cached(source, widths, cache_dir)
+        except PhotoError as error:
+            results[name] = error
+            continue
+        if variants is None:
+            todo.append(name)
+        else:
+            results[name] = variants
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            futures = {name: pool.submit(_process_or_error, sources[name], widths, cache_dir)
+                       for name in todo}
+            results.update({name: future.result() for name, future in futures.items()})
+    else:
+        results.update({name: _process_or_error(sources[name], widths, cache_dir)
+                        for name in todo})
+    return results
+
+
+def _process_or_error(source: str, widths: tuple[int, ...], cache_dir: str
+                      ) -> list[Variant] | PhotoError:
+    try:
+        return process(source, widths, cache_dir)
+    except PhotoError as error:
+        return error
 
 
 def _render(source: str, key: str, widths: tuple[int, ...], cache_dir: str) -> list[Variant]:
@@ -71,6 +120,11 @@ def _decode_and_render(source: str, key: str, widths: tuple[int, ...], cache_dir
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoError(f"image is {image.width}×{image.height} pixels, over the "
                                  f"{MAX_PIXELS // 1_000_000}-megapixel limit")
+            # JPEG can decode at 1/2, 1/4 or 1/8 scale for free; ask for no less than the
+            # widest variant, measured along the side that becomes the width once upright.
+            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            wanted = max(widths)
+            image.draft("RGB", (1, wanted) if turned else (wanted, 1))
             image.load()
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -110,6 +110,23 @@ class StaffGenerator(Generator):
                 self._photo_source[person_id] = os.path.join(self.path, str(meta["photo"]))
         run.shared["staff"] = self.people
         run.shared["staff_photo_sources"] = list(self._photo_source.values())
+        self._process_photos(run)
+
+    def _process_photos(self, run: runs.Run) -> None:
+        """Photos are made while reading, so that bylines written by other generators have them."""
+        sources = {pid: src for pid, src in self._photo_source.items() if os.path.isfile(src)}
+        cache = os.path.join(run.config.cache_dir, "photos")
+        self._photos: dict[str, list[photos.Variant]] = {}
+        for person_id, result in photos.process_many(sources, run.config.photo_widths,
+                                                     cache).items():
+            if isinstance(result, photos.PhotoError):
+                first = next(iter(self.people[person_id].values()))
+                run.find(first.source_path, str(result),
+                         "use a JPEG or PNG portrait under 40 megapixels", "photo")
+                continue
+            self._photos[person_id] = result
+            for person in self.people[person_id].values():
+                person.photo = result
 
     def person(self, person_id: str, lang: str) -> Person | None:
         versions = self.people.get(person_id) or {}
@@ -120,19 +137,8 @@ class StaffGenerator(Generator):
         run = runs.current(self.settings)
         cache = os.path.join(run.config.cache_dir, "photos")
         out_photos = os.path.join(self.output_path, PHOTO_DIR)
-        for person_id, source in self._photo_source.items():
-            if not os.path.isfile(source):
-                continue
-            try:
-                variants = photos.process(source, run.config.photo_widths, cache)
-            except photos.PhotoError as error:
-                first = next(iter(self.people[person_id].values()))
-                run.find(first.source_path, str(error),
-                         "use a JPEG or PNG portrait under 40 megapixels", "photo")
-                continue
+        for variants in self._photos.values():
             photos.publish(variants, cache, out_photos)
-            for person in self.people[person_id].values():
-                person.photo = variants
         self._write_pages(writer, run)
 
     def _write_pages(self, writer: Any, run: runs.Run) -> None:
