@@ -1,4 +1,5 @@
-"""Draws the demo's staff portraits (illustrations made for the demo, no real people).
+"""Draws the demo's staff portraits (illustrations made for the demo, no real people) and the
+company logo.
 
 One is stored sideways with an EXIF Orientation tag and carries GPS coordinates, so the
 photo pipeline's rotation and metadata stripping are exercised by the demo itself.
@@ -39,7 +40,22 @@ def portrait(size, background, skin, hair) -> Image.Image:
     return image
 
 
+def logo() -> Image.Image:
+    """A square mark: an aurora arc over a fell, in the theme's colours."""
+    image = Image.new("RGB", (512, 512), (14, 42, 71))
+    draw = ImageDraw.Draw(image)
+    for n, colour in enumerate([(120, 220, 170), (90, 190, 200), (150, 120, 210)]):
+        draw.arc([60 + n * 30, 90 + n * 30, 452 - n * 30, 482 - n * 30], 200, 340,
+                 fill=colour, width=22)
+    draw.polygon([(40, 440), (200, 250), (290, 350), (350, 290), (472, 440)],
+                 fill=(235, 240, 245))
+    return image
+
+
 def main() -> None:
+    images = OUT.parent / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    logo().save(images / "logo.png", optimize=True)
     OUT.mkdir(parents=True, exist_ok=True)
     for person_id, size, background, skin, hair, sideways in PEOPLE:
         image = portrait(size, background, skin, hair)

@@ -10,7 +10,9 @@ __all__ = ["THEME", "register"]
 
 
 def register() -> None:
-    from . import multilingual, staff
+    from . import multilingual, staff, structured_data, trips
 
     multilingual.register()
     staff.register()
+    trips.register()
+    structured_data.register()

@@ -189,18 +189,25 @@ SPECS: tuple[Spec, ...] = (
          "The company's social profile URLs (footer links and schema.org sameAs)."),
     Spec("LUOTSI_POLICY_PAGES",
          {"about": "about", "contact": "contact", "privacy": "privacy",
-          "booking": "booking-terms", "cancellation": "cancellation"},
+          "booking": "booking-terms", "cancellation": "cancellation", "faq": "faq"},
          _policy_pages,
-         "Which page (by translation key) plays which role; linked from every page footer."),
+         "Which page (by translation key) plays which role; linked from every page footer. "
+         "The contact page is marked up as ContactPage, the faq page as FAQPage."),
     Spec("LUOTSI_CURRENCY", "EUR", _choice("EUR", "SEK", "NOK", "USD", "GBP", "JPY", "CHF"),
          "ISO 4217 currency of trip prices."),
     Spec("LUOTSI_STAFF_DIR", "staff", _text,
          "Folder under the content path holding one Markdown file per person."),
+    Spec("LUOTSI_TRIPS_DIR", "trips", _text,
+         "Folder under the content path holding one folder per trip, one Markdown file per "
+         "language; each becomes a trip page with its offer."),
     Spec("LUOTSI_PHOTO_WIDTHS", [320, 640, 960], _int_list,
          "Widths (px) of the responsive staff photo variants."),
     Spec("LUOTSI_OBFUSCATE_EMAIL", False, _bool,
          "Write staff e-mail addresses so that simple harvesters miss them; still readable "
          "and clickable without JavaScript."),
+    Spec("LUOTSI_SHARE_IMAGES", True, _bool,
+         "Draw a 1200×630 share image (title and company name, in the page's language) for "
+         "every page that has no Image: of its own; drawn once, cached by what is drawn."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )

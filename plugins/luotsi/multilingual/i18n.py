@@ -18,7 +18,7 @@ from functools import lru_cache
 from gettext import NullTranslations
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -35,14 +35,17 @@ def native_name(lang: str) -> str:
     """A language's name in itself, capitalised for a menu: 'Suomi', 'Deutsch', '日本語'."""
     try:
         name = babel_locale(lang).get_display_name(babel_locale(lang)) or lang
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return lang
     return name[:1].upper() + name[1:]
 
 
 def og_locale(lang: str) -> str:
     """OpenGraph wants territory-qualified locales: fi → fi_FI, en → en_US, ja → ja_JP."""
-    locale = babel_locale(lang)
+    try:
+        locale = babel_locale(lang)
+    except (ValueError, LookupError, UnknownLocaleError):  # already a finding; go on
+        return lang
     territory = locale.territory or _LIKELY.get(locale.language, locale.language.upper())
     return f"{locale.language}_{territory}"
 

@@ -243,15 +243,8 @@ class ListingWriter:
         homes = self.run.shared["home_urls"]
         self.write_paginated("index", self.prefix, entries, dict(homes))
         archive_urls = {lang: f"{home}archives/" for lang, home in homes.items()}
-        self.writer.write_file(
-            save_as(archive_urls[self.lang]), self.generator.get_template("archives"),
-            self.generator.context, url=archive_urls[self.lang], luotsi_lang=self.lang,
-            entries=entries, luotsi_alternates=self._alternates_for(archive_urls),
-            luotsi_switcher=self._switcher_for(archive_urls),
-            luotsi_canonical=archive_urls[self.lang], luotsi_noindex=False)
-        self.run.pages.append(runs.PageRecord(
-            archive_urls[self.lang], self.lang,
-            tuple((a.hreflang, a.url) for a in self._alternates_for(archive_urls))))
+        write_localized(self.generator, self.writer, self.run, "archives", archive_urls,
+                        self.lang, entries=entries, luotsi_noindex=False)
         own = [e for e in entries if not e.fallback]
         for taxonomy, attribute in (("category", "category"), ("tag", "tags")):
             for wrapper, members in _by_taxonomy(own, attribute):
@@ -292,6 +285,19 @@ def url_switcher(run: runs.Run, urls_by_lang: dict[str, str], lang: str
     group = {other: _Url(url, other) for other, url in urls_by_lang.items()}
     return model.switcher(lang, group, run.config.languages, run.shared["language_names"],
                           run.shared["home_urls"])
+
+
+def write_localized(generator: Generator, writer: Any, run: runs.Run, template: str,
+                    urls_by_lang: dict[str, str], lang: str, **extra: Any) -> None:
+    """Write the ``lang`` version of a generated page that exists at ``urls_by_lang``, with its
+    hreflang links and switcher, and list it in the sitemap."""
+    url = urls_by_lang[lang]
+    alternates = url_alternates(run, urls_by_lang)
+    writer.write_file(save_as(url), generator.get_template(template), generator.context,
+                      url=url, luotsi_lang=lang, luotsi_alternates=alternates,
+                      luotsi_switcher=url_switcher(run, urls_by_lang, lang),
+                      luotsi_canonical=url, **extra)
+    run.pages.append(runs.PageRecord(url, lang, tuple((a.hreflang, a.url) for a in alternates)))
 
 
 def _by_taxonomy(entries: list[model.Entry], attribute: str) -> list[tuple[Any, list[Any]]]:

@@ -13,7 +13,7 @@ from pelican.generators import ArticlesGenerator, Generator
 
 from .. import core
 from .. import run as runs
-from ..multilingual.plugin import url_alternates, url_switcher
+from ..multilingual.plugin import write_localized
 from ..settings import is_email, is_international_phone
 from ..urls import absolute, save_as
 from . import photos
@@ -146,20 +146,12 @@ class StaffGenerator(Generator):
         company = run.config.company
         homes = run.shared["home_urls"]
         directory_urls = {lang: f"{home}staff/" for lang, home in homes.items()}
-        directory_alts = url_alternates(run, directory_urls)
         for lang in run.config.languages:
             people = [p for p in (self.person(pid, lang) for pid in sorted(self.people)) if p]
-            url = directory_urls[lang]
-            writer.write_file(save_as(url), self.get_template("staff_directory"), self.context,
-                              url=url, luotsi_lang=lang, people=people,
-                              luotsi_alternates=directory_alts,
-                              luotsi_switcher=url_switcher(run, directory_urls, lang),
-                              luotsi_canonical=url, PHOTO_DIR=PHOTO_DIR)
-            run.pages.append(runs.PageRecord(url, lang, tuple((a.hreflang, a.url)
-                                                              for a in directory_alts)))
+            write_localized(self, writer, run, "staff_directory", directory_urls, lang,
+                            people=people, PHOTO_DIR=PHOTO_DIR)
         for versions in self.people.values():
             urls = {lang: p.url for lang, p in versions.items()}
-            alternates = url_alternates(run, urls)
             for lang, person in versions.items():
                 photo = person.photo_fallback
                 card = vcard(person.name, person.role, company.get("legal_name") or
@@ -172,13 +164,8 @@ class StaffGenerator(Generator):
                 with open(os.path.join(os.path.dirname(card_path), f"{person.id}.vcf"), "w",
                           encoding="utf-8", newline="") as handle:
                     handle.write(card)
-                writer.write_file(save_as(person.url), self.get_template("staff_person"),
-                                  self.context, url=person.url, luotsi_lang=lang, person=person,
-                                  luotsi_alternates=alternates,
-                                  luotsi_switcher=url_switcher(run, urls, lang),
-                                  luotsi_canonical=person.url, PHOTO_DIR=PHOTO_DIR)
-                run.pages.append(runs.PageRecord(person.url, lang, tuple(
-                    (a.hreflang, a.url) for a in alternates)))
+                write_localized(self, writer, run, "staff_person", urls, lang, person=person,
+                                PHOTO_DIR=PHOTO_DIR)
 
 
 def on_initialized(pelican: Any) -> None:

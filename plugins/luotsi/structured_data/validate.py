@@ -1,0 +1,147 @@
+"""Checks a page's JSON-LD graph against what search engines need, before it is published.
+
+Google's structured-data rules are checked where they can be checked offline: required and
+promised properties per type, references that resolve, absolute URLs, dates with a time
+zone, prices as numbers with a real currency. A rich result lost in production costs far
+more than a finding at build time. The rules are listed in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.numbers import list_currencies
+
+# Properties each type must carry: Google's required ones plus those the README promises.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "TravelAgency": ("name", "url", "address", "telephone", "email", "knowsLanguage"),
+    "PostalAddress": ("streetAddress", "addressLocality", "postalCode", "addressCountry"),
+    "WebSite": ("name", "url", "inLanguage", "publisher"),
+    "WebPage": ("url", "name", "description", "inLanguage", "isPartOf", "breadcrumb"),
+    "BreadcrumbList": ("itemListElement",),
+    "BlogPosting": ("headline", "description", "image", "datePublished", "dateModified",
+                    "author", "publisher", "inLanguage", "mainEntityOfPage"),
+    "Person": ("name", "url", "worksFor"),
+    "TouristTrip": ("name", "description", "provider", "offers", "inLanguage"),
+    "Offer": ("price", "priceCurrency", "availability", "url"),
+    "Question": ("name", "acceptedAnswer"),
+    "Answer": ("text",),
+}
+for _subtype in ("CollectionPage", "ContactPage", "AboutPage", "FAQPage"):
+    REQUIRED[_subtype] = REQUIRED["WebPage"]
+REQUIRED["ProfilePage"] = (*REQUIRED["WebPage"], "mainEntity")
+REQUIRED["Article"] = REQUIRED["BlogPosting"]
+
+URL_KEYS = {"@id", "url", "item", "image", "sameAs", "logo", "availability"}
+DATE_KEYS = {"datePublished", "dateModified", "validFrom", "validThrough"}
+EMBEDDED_WORKS = {"translationOfWork", "workTranslation"}  # pointers to other pages' nodes
+HEADLINE_MAX = 110
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+Problem = tuple[str, str, str]  # where (type and property), problem, fix
+
+
+def _dicts(value: Any, key: str = "", embedded: bool = False
+           ) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    if isinstance(value, dict):
+        yield key, value, embedded
+        for k, v in value.items():
+            yield from _dicts(v, k, embedded or k in EMBEDDED_WORKS)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _dicts(v, key, embedded)
+
+
+def _absolute(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _url_values(value: Any) -> Iterator[Any]:
+    if isinstance(value, list):
+        for v in value:
+            yield from _url_values(v)
+    elif isinstance(value, dict):
+        if "url" in value and value.get("@type") == "ImageObject":
+            yield value["url"]
+    else:
+        yield value
+
+
+def validate(document: dict[str, Any]) -> list[Problem]:
+    """Every problem in ``document`` (a JSON-LD ``@graph``); an empty list means valid."""
+    problems: list[Problem] = []
+    graph = document.get("@graph")
+    if document.get("@context") != "https://schema.org" or not isinstance(graph, list):
+        return [("document", "is not a schema.org @graph",
+                 "build it with luotsi.structured_data.graph.page_graph")]
+    ids = [node.get("@id") for node in graph if isinstance(node, dict)]
+    for dup in sorted({i for i in ids if i and ids.count(i) > 1}):
+        problems.append((dup, "is the @id of more than one node", "give each node its own @id"))
+    defined = {i for _, node, _ in _dicts(graph) for i in [node.get("@id")]
+               if i and len(node) > 1}
+    for key, node, embedded in _dicts(graph):
+        kind = node.get("@type", key or "node")
+        if set(node) == {"@id"}:
+            if node["@id"] not in defined:
+                problems.append((f"{key}", f"refers to {node['@id']}, which is not in the graph",
+                                 "add that node to the page's graph or embed it"))
+            continue
+        if not embedded:
+            problems += _required(kind, node)
+        problems += _values(kind, node)
+    return problems
+
+
+def _required(kind: str, node: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for prop in REQUIRED.get(kind, ()):
+        value = node.get(prop)
+        if value is None or value == "" or value == []:
+            problems.append((f"{kind}.{prop}", "is missing",
+                             f"give the page what {prop} is made from (see the README's "
+                             "structured data table)"))
+    if kind in ("BlogPosting", "Article") and len(str(node.get("headline", ""))) > HEADLINE_MAX:
+        problems.append((f"{kind}.headline", f"is longer than {HEADLINE_MAX} characters, which "
+                         "Google cuts off", "shorten the Title"))
+    if kind == "BreadcrumbList":
+        for n, item in enumerate(node.get("itemListElement", []), start=1):
+            if item.get("position") != n or not item.get("name") or not item.get("item"):
+                problems.append((f"{kind}.itemListElement[{n}]",
+                                 "needs position, name and item", "fix the breadcrumb trail"))
+    return problems
+
+
+def _values(kind: str, node: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for prop, value in node.items():
+        if prop in URL_KEYS:
+            for url in _url_values(value):
+                if isinstance(url, str) and not _absolute(url):
+                    problems.append((f"{kind}.{prop}", f"URL {url!r} is not absolute",
+                                     "set SITEURL to the site's https:// address"))
+        if prop in DATE_KEYS and not (isinstance(value, str) and _ISO_DATETIME.match(value)):
+            problems.append((f"{kind}.{prop}", f"{value!r} is not an ISO 8601 date and time "
+                             "with a time zone", "set TIMEZONE and write dates as YYYY-MM-DD"))
+        if prop == "inLanguage":
+            for lang in value if isinstance(value, list) else [value]:
+                if not (isinstance(lang, str) and _LANG.match(lang)):
+                    problems.append((f"{kind}.inLanguage", f"{lang!r} is not a language code",
+                                     "use codes such as fi, en, sv"))
+    if kind == "Offer":
+        price = node.get("price")
+        if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
+            problems.append(("Offer.price", f"{price!r} is not a number",
+                             "write Price: as a number, e.g. 1290"))
+        if node.get("priceCurrency") not in list_currencies():
+            problems.append(("Offer.priceCurrency",
+                             f"{node.get('priceCurrency')!r} is not an ISO 4217 code",
+                             "write Currency: as EUR, SEK, USD, …"))
+    return problems

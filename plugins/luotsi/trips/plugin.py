@@ -1,0 +1,105 @@
+"""Pelican adapter: trips are pages read from their own folder, with their own URLs,
+template and listing, so that every multilingual feature (hreflang, switcher, sitemap,
+translation report) applies to them unchanged."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pelican import signals
+from pelican.contents import Page
+from pelican.generators import Generator
+
+from .. import core
+from .. import run as runs
+from ..multilingual import model
+from ..multilingual.plugin import write_localized
+from .model import parse_trip
+
+
+def _is_trip(content: Any, settings: dict[str, Any]) -> bool:
+    if not isinstance(content, Page) or not content.source_path:
+        return False
+    folder = os.path.join(os.path.abspath(settings["PATH"]),
+                          runs.current(settings).config.trips_dir)
+    return os.path.abspath(content.source_path).startswith(folder + os.sep)
+
+
+def on_initialized(pelican: Any) -> None:
+    folder = runs.current(pelican.settings).config.trips_dir
+    paths = list(pelican.settings.get("PAGE_PATHS", []))
+    if folder not in paths:
+        pelican.settings["PAGE_PATHS"] = [*paths, folder]
+    excludes = list(pelican.settings.get("ARTICLE_EXCLUDES", []))
+    if folder not in excludes:
+        pelican.settings["ARTICLE_EXCLUDES"] = [*excludes, folder]
+
+
+def on_content_init(content: Any) -> None:
+    if not _is_trip(content, content.settings):
+        return
+    run = runs.current(content.settings)
+    url = f"{run.shared['home_urls'].get(content.lang, '')}trips/{content.slug}/"
+    content.override_url, content.override_save_as = url, f"{url}index.html"
+    if content.template == "page":
+        content.template = "trip"
+    trip, problems = parse_trip(content.metadata, run.config.currency)
+    for field_name, problem, fix in problems:
+        run.find(content.source_path, problem, fix, field_name)
+    content.luotsi_trip = trip
+
+
+def trip_groups(run: runs.Run) -> list[model.Group]:
+    return [g for g in run.shared.get("page_groups", {}).values()
+            if any(getattr(i, "luotsi_trip", None) for i in g.values())]
+
+
+def on_all_generators_finalized(generators: list[Generator]) -> None:
+    """Trips are known once pages are grouped; only then does the menu get its link."""
+    run = runs.current(generators[0].settings)
+    urls = run.shared.setdefault("trips_urls", {})
+    urls.clear()
+    if trip_groups(run):
+        urls.update({lang: f"{home}trips/" for lang, home in run.shared["home_urls"].items()})
+
+
+class TripsGenerator(Generator):
+    """Writes each language's list of trips (the trip pages themselves are Pelican pages)."""
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer: Any) -> None:
+        run = runs.current(self.settings)
+        urls = run.shared.get("trips_urls")
+        if not urls:
+            return
+        default_lang, languages = self.settings["DEFAULT_LANG"], run.config.languages
+        for lang in languages:
+            trips = [g.get(lang) or model.original_of(g, default_lang, languages)
+                     for g in trip_groups(run)]
+            trips = sorted((t for t in trips if t.luotsi_trip),
+                           key=lambda t: (t.luotsi_trip.price, t.title))
+            write_localized(self, writer, run, "trips", urls, lang, trips=trips)
+
+
+def on_generator_init(generator: Generator) -> None:
+    generator.env.globals["LUOTSI_TRIPS_URLS"] = runs.current(generator.settings).shared \
+        .setdefault("trips_urls", {})
+
+
+def on_get_generators(_pelican: Any) -> type[Generator]:
+    return TripsGenerator
+
+
+def register() -> None:
+    from .. import multilingual
+
+    multilingual.register()  # trip pages are per language: they need the language model
+    core.register()
+    signals.initialized.connect(on_initialized)
+    signals.content_object_init.connect(on_content_init)
+    signals.generator_init.connect(on_generator_init)
+    signals.get_generators.connect(on_get_generators)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
