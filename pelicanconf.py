@@ -38,6 +38,12 @@ LUOTSI_LANGUAGES = ["fi", "en", "sv", "de", "ja"]
 LUOTSI_MISSING_TRANSLATION = "fallback"
 LUOTSI_STRICT = False
 LUOTSI_PAGINATION = 6
+LUOTSI_SUBTITLES = {
+    "en": "Small-group trips into Lapland's nature from Rovaniemi",
+    "sv": "Resor i små grupper ut i Lapplands natur från Rovaniemi",
+    "de": "Reisen in kleinen Gruppen in die Natur Lapplands ab Rovaniemi",
+    "ja": "ロヴァニエミ発、少人数で楽しむラップランドの自然旅",
+}
 LUOTSI_COMPANY = {
     "name": "Revontuli Travel",
     "legal_name": "Revontuli Travel Oy",

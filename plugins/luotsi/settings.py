@@ -107,12 +107,14 @@ def _languages(name: str, value: Any, settings: Mapping[str, Any]) -> tuple[str,
     return (default, *[v for v in value if v != default])
 
 
-def _names(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, str]:
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise _fail(name, value, "a dict of language code to display name")
-    return dict(value)
+def _by_language(what: str) -> Check:
+    def check(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, str]:
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise _fail(name, value, f"a dict of language code to {what}")
+        return dict(value)
+    return check
 
 
 _COMPANY_REQUIRED = ("name", "street_address", "locality", "postal_code", "country", "telephone",
@@ -164,9 +166,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_LANGUAGES", None, _languages,
          "Languages the site speaks; the first listing order. Defaults to [DEFAULT_LANG]. "
          "Each gets its own URL space, listings, feed and theme-string catalog."),
-    Spec("LUOTSI_LANGUAGE_NAMES", {}, _names,
+    Spec("LUOTSI_LANGUAGE_NAMES", {}, _by_language("display name"),
          "Display names for the language switcher; defaults to each language's own name "
          "from Babel (suomi, English, svenska, Deutsch, 日本語)."),
+    Spec("LUOTSI_SUBTITLES", {}, _by_language("site subtitle"),
+         "The site's subtitle per language: home page title and description, and the share "
+         "image of listings. The default language falls back to SITESUBTITLE."),
     Spec("LUOTSI_LANG_PREFIX", "{lang}/", _text,
          "URL prefix of a non-default language's listings; the default language lives at "
          "the site root."),

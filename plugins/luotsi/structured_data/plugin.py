@@ -121,6 +121,12 @@ class SeoBuilder:
                                           absolute(self.siteurl, logo) if logo else "")
         self.cards: list[share_image.Card] = run.shared.setdefault("share_cards", [])
 
+    def subtitle(self, lang: str) -> str:
+        own = self.run.config.subtitles.get(lang)
+        if own or lang != self.settings["DEFAULT_LANG"]:
+            return own or ""
+        return self.settings.get("SITESUBTITLE") or ""
+
     def url(self, path: str) -> str:
         return absolute(self.siteurl, path)
 
@@ -155,7 +161,7 @@ class SeoBuilder:
         if kind in ("article", "page", "trip", "contact", "faq", "about", "person"):
             card = share_image.Card(title, self.company.company["name"], lang)
         else:  # listings share the language's site card
-            card = share_image.Card(self.settings.get("SITESUBTITLE") or self.site_name,
+            card = share_image.Card(self.subtitle(lang) or self.site_name,
                                     self.company.company["name"], lang)
         self.cards.append(card)
         return meta.Image(self.url(f"{SHARE_DIR}/{card.name}"), share_image.WIDTH,
@@ -210,10 +216,13 @@ class SeoBuilder:
         item = article or ctx.get("page")
         kind = _page_kind(ctx, item, run)
         number = ctx.get("page_number") or 1
+        subtitle = self.subtitle(page_lang)
+        if kind == "home" and subtitle:
+            title, description = f"{title} — {subtitle}", subtitle
         if number > 1 and labels.get("page"):
             title = f"{title} — {labels['page']}"
             description = f"{description} ({labels['page']})"
-        description = meta.trim(description or settings.get("SITESUBTITLE") or title)
+        description = meta.trim(description or subtitle or title)
         canonical = self.url(canonical_path)
         name = meta.plain_text(getattr(item, "title", "")) if item is not None else (
             person.name if person is not None else title)

@@ -1,0 +1,321 @@
+"""Structured data on the built demo, read back with a real extractor, and the validator's
+findings on content that breaks each rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote
+
+import extruct
+import pytest
+from luotsi.findings import LuotsiBuildError
+from luotsi.structured_data import graph, meta
+from luotsi.structured_data.plugin import faq_pairs, json_for_script
+from luotsi.structured_data.validate import validate
+from PIL import Image
+
+from .conftest import html_pages, parse
+
+SITE = "http://127.0.0.1:8000"
+
+
+def jsonld(path: Path) -> list[dict]:
+    """Every JSON-LD document of a page, as extruct (the extractor crawlers use) reads it."""
+    data = extruct.extract(path.read_text(encoding="utf-8"), syntaxes=["json-ld"],
+                           uniform=False)
+    return data["json-ld"]
+
+
+def nodes(path: Path) -> dict[str, dict]:
+    (document,) = jsonld(path)
+    return {n["@type"]: n for n in document["@graph"]}
+
+
+def bare_refs(value) -> list[str]:
+    if isinstance(value, dict):
+        if set(value) == {"@id"}:
+            return [value["@id"]]
+        return [r for v in value.values() for r in bare_refs(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in bare_refs(v)]
+    return []
+
+
+def defined_ids(value) -> set[str]:
+    if isinstance(value, dict):
+        own = {value["@id"]} if "@id" in value and len(value) > 1 else set()
+        return own.union(*(defined_ids(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(defined_ids(v) for v in value)) if value else set()
+    return set()
+
+
+def test_every_page_has_one_graph_whose_references_resolve(demo):
+    output, run = demo
+    pages = html_pages(output)
+    assert len(pages) > 150
+    for path in pages:
+        documents = jsonld(path)
+        assert len(documents) == 1, path
+        document = documents[0]
+        assert document["@context"] == "https://schema.org"
+        assert validate(document) == [], path
+        ids = defined_ids(document["@graph"])
+        assert set(bare_refs(document["@graph"])) <= ids, path
+        types = {n["@type"] for n in document["@graph"]}
+        assert {"TravelAgency", "WebSite", "BreadcrumbList"} <= types, path
+        lang = parse(path).get("lang")
+        webpage = next(n for n in document["@graph"] if n["@id"].endswith("#webpage"))
+        assert webpage["inLanguage"] == lang, path
+        assert "Review" not in str(types) and "AggregateRating" not in str(document), path
+    assert not [f for f in run.findings if f.area == "structured-data"]
+
+
+def test_company_node_is_the_same_everywhere_and_comes_from_settings(demo):
+    output, _ = demo
+    fi = nodes(output / "index.html")["TravelAgency"]
+    ja = nodes(output / "ja/staff/index.html")["TravelAgency"]
+    assert fi == ja
+    assert fi["@id"] == f"{SITE}/#organization"
+    assert fi["legalName"] == "Revontuli Travel Oy"
+    assert fi["address"]["postalCode"] == "96100"
+    assert fi["geo"] == {"@type": "GeoCoordinates", "latitude": 66.5021, "longitude": 25.7294}
+    assert fi["knowsLanguage"] == ["fi", "en", "sv", "de", "ja"]
+    assert fi["sameAs"][0].startswith("https://www.instagram.com/")
+    assert fi["logo"]["url"] == f"{SITE}/images/logo.png"
+    assert (output / "images/logo.png").is_file()
+    site = nodes(output / "index.html")["WebSite"]
+    assert site["publisher"] == {"@id": fi["@id"]} and site["inLanguage"] == fi["knowsLanguage"]
+
+
+def test_blog_posting_links_author_translations_and_page(demo):
+    output, _ = demo
+    en = nodes(output / "en/blog/a-day-on-a-husky-safari/index.html")
+    post = en["BlogPosting"]
+    assert post["headline"] == "A day on a husky safari"
+    assert post["inLanguage"] == "en"
+    assert re.match(r"^2026-02-08T12:00:00\+02:00$", post["datePublished"])
+    assert post["publisher"] == {"@id": f"{SITE}/#organization"}
+    assert post["mainEntityOfPage"] == {"@id": en["WebPage"]["@id"]}
+    assert post["image"][0].startswith(f"{SITE}/images/share/")
+    original = post["translationOfWork"]
+    assert original["inLanguage"] == "fi" and original["url"].startswith(f"{SITE}/blog/")
+    # The author is the same Person node as on their profile page, in any language.
+    author_id = post["author"]["@id"]
+    profile = nodes(output / "staff/aino-korhonen/index.html")
+    assert profile["ProfilePage"]["mainEntity"] == {"@id": author_id}
+    assert profile["Person"]["@id"] == author_id
+    fi = nodes(output / unquote(original["url"].removeprefix(SITE + "/")) / "index.html")
+    assert post["url"] in [w["url"] for w in fi["BlogPosting"]["workTranslation"]]
+    crumbs = [i["name"] for i in en["BreadcrumbList"]["itemListElement"]]
+    assert crumbs == ["Home", "Experiences", "A day on a husky safari"]
+
+
+def test_profile_contact_faq_and_trip_pages(demo):
+    output, _ = demo
+    person = nodes(output / "en/staff/aino-korhonen/index.html")["Person"]
+    assert person["jobTitle"] == "Managing director and aurora guide"
+    assert person["email"] == "aino@revontuli.example"
+    assert person["telephone"] == "+358405550143"
+    assert person["worksFor"] == {"@id": f"{SITE}/#organization"}
+    assert person["knowsLanguage"] == ["fi", "en", "ja"]
+    assert person["image"].startswith(f"{SITE}/images/staff/")
+    assert "ContactPage" in nodes(output / "en/contact/index.html")
+    faq = nodes(output / "en/faq/index.html")["FAQPage"]
+    questions = [q["name"] for q in faq["mainEntity"]]
+    assert questions[0] == "Will I definitely see the northern lights?" and len(questions) == 3
+    assert faq["mainEntity"][1]["acceptedAnswer"]["text"].startswith("Wool socks")
+    trip = nodes(output / "en/trips/aurora-photography-week/index.html")
+    offer = trip["TouristTrip"]["offers"]
+    assert offer == {
+        "@type": "Offer", "price": 1490, "priceCurrency": "EUR",
+        "availability": "https://schema.org/LimitedAvailability",
+        "url": f"{SITE}/en/trips/aurora-photography-week/",
+        "validFrom": "2026-12-01T00:00:00+02:00", "validThrough": "2027-03-31T23:59:59+03:00",
+    }
+    assert trip["TouristTrip"]["provider"] == {"@id": f"{SITE}/#organization"}
+    stops = trip["TouristTrip"]["itinerary"]["itemListElement"]
+    assert [s["item"]["name"] for s in stops][:2] == ["Rovaniemi", "Kemijoki riverside"]
+    listing = parse(output / "en/trips/index.html")
+    assert len(listing.xpath('//li[@class="card"]')) == 3
+    assert "€1,490.00" in listing.text_content()
+    assert "1 490,00 €" in parse(output / "trips/index.html").text_content().replace("\xa0", " ")
+
+
+def test_meta_tags_are_unique_and_complete(demo):
+    output, _ = demo
+    titles, descriptions = Counter(), Counter()
+    for path in html_pages(output):
+        doc = parse(path)
+        lang = doc.get("lang")  # the same word in two languages is not a duplicate
+        titles[lang, doc.findtext(".//title")] += 1
+        (description,) = doc.xpath('//meta[@name="description"]/@content')
+        assert 0 < len(description) <= 155, path
+        descriptions[lang, description] += 1
+        og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
+        canonical = doc.xpath('//link[@rel="canonical"]/@href')[0]
+        assert og["og:url"] == canonical and canonical.startswith(SITE), path
+        for key in ("og:type", "og:title", "og:description", "og:image", "og:site_name",
+                    "og:locale", "og:image:width", "og:image:height"):
+            assert og.get(key), (path, key)
+        assert doc.xpath('//meta[@name="twitter:card"]/@content') == ["summary_large_image"]
+    assert max(titles.values()) == 1, [t for t, n in titles.items() if n > 1]
+    assert max(descriptions.values()) == 1, [d for d, n in descriptions.items() if n > 1]
+    post = parse(output / "en/blog/a-day-on-a-husky-safari/index.html")
+    og = {m.get("property"): m.get("content") for m in post.xpath("//meta[@property]")}
+    assert og["og:type"] == "article" and og["og:locale"] == "en_US"
+    assert og["article:published_time"] == "2026-02-08T12:00:00+02:00"
+    alternates = post.xpath('//meta[@property="og:locale:alternate"]/@content')
+    assert set(alternates) == {"fi_FI", "de_DE", "ja_JP"}
+    noindex = '//meta[@name="robots"][@content="noindex, follow"]'
+    assert parse(output / "page/2/index.html").xpath(noindex)
+    assert parse(output / "translation-report/index.html").xpath(noindex)
+    assert not parse(output / "index.html").xpath(noindex)
+    robots = (output / "robots.txt").read_text()
+    assert f"Sitemap: {SITE}/sitemap.xml" in robots
+
+
+def test_share_images_are_1200x630_per_language_and_drawn_once(site):
+    site.post("posts/a/fi.md", "Revontulet ja husky", "fi")
+    site.post("posts/a/ja.md", "オーロラとハスキー", "ja")
+    run = site.build()
+    assert run.shared["share_images_drawn"] >= 2
+    doc = site.html("ja/blog/オーロラとハスキー/index.html")
+    url = doc.xpath('//meta[@property="og:image"]/@content')[0]
+    with Image.open(site.output / url.removeprefix("https://fixture.example/")) as image:
+        assert image.size == (1200, 630)
+    fi_url = site.html("blog/revontulet-ja-husky/index.html").xpath(
+        '//meta[@property="og:image"]/@content')[0]
+    assert fi_url != url
+    assert site.build().shared["share_images_drawn"] == 0  # cached: nothing drawn again
+    site.post("posts/a/fi.md", "Revontulet ja huskyt", "fi")
+    assert site.build().shared["share_images_drawn"] == 1  # only the changed title
+
+
+def test_own_image_wins_and_a_missing_one_is_a_finding(site):
+    picture = site.content / "images/husky.jpg"
+    picture.parent.mkdir(parents=True)
+    Image.new("RGB", (1600, 900), (200, 100, 50)).save(picture)
+    site.post("posts/a.md", "Kuvan kanssa", "fi", image="images/husky.jpg")
+    site.post("posts/b.md", "Kuva puuttuu", "fi", image="images/nope.jpg")
+    run = site.build(STATIC_PATHS=["images"])
+    og = {m.get("property"): m.get("content") for m in
+          site.html("blog/kuvan-kanssa/index.html").xpath("//meta[@property]")}
+    assert og["og:image"] == "https://fixture.example/images/husky.jpg"
+    assert (og["og:image:width"], og["og:image:height"]) == ("1600", "900")
+    assert "content/posts/b.md:4: image 'images/nope.jpg' does not exist or is not an image " \
+           "— write the path of a picture under the content folder, e.g. Image: " \
+           "images/husky.jpg" in [str(f) for f in run.findings]
+
+
+TRIP = """Title: {title}
+Lang: fi
+Price: {price}
+Currency: {currency}
+Duration: {duration}
+Valid-From: {valid_from}
+
+Hyvä matka.
+"""
+
+
+def test_bad_trip_fields_are_findings_with_line_and_fix(site):
+    site.write("trips/bad/fi.md", TRIP.format(title="Huono", price="noin 100 €", currency="EUROS",
+                                              duration="3 päivää", valid_from="1.12.2026"))
+    site.write("trips/good/fi.md", TRIP.format(title="Hyvä", price="89,50", currency="EUR",
+                                               duration="P3D", valid_from="2026-12-01"))
+    run = site.build()
+    messages = [str(f) for f in run.findings]
+    expected = [
+        "content/trips/bad/fi.md:3: price 'noin 100 €' is not an amount — write the price per "
+        "person as a number, e.g. Price: 1290 or Price: 89.50 (no currency sign)",
+        "content/trips/bad/fi.md:4: currency 'EUROS' is not an ISO 4217 code — write a "
+        "three-letter code such as EUR, SEK or USD",
+        "content/trips/bad/fi.md:5: duration '3 PÄIVÄÄ' is not understood — write it in ISO "
+        "8601: P3D for three days, P2W for two weeks, PT4H for four hours",
+        "content/trips/bad/fi.md:6: Valid-From '1.12.2026' is not a date — write it as "
+        "YYYY-MM-DD, e.g. Valid-From: 2026-12-01",
+    ]
+    for message in expected:
+        assert message in messages
+    offer = nodes(site.output / "trips/hyvä/index.html")["TouristTrip"]["offers"]
+    assert offer["price"] == 89.5 and offer["priceCurrency"] == "EUR"
+    assert "89,50" in site.html("trips/index.html").text_content()
+    assert (site.output / "trips/huono/index.html").exists()  # still a page, without an offer
+
+
+def page_facts(**override) -> graph.PageFacts:
+    facts = dict(siteurl="https://x.example", url="https://x.example/blog/a/", lang="fi",
+                 languages=["fi"], kind="article", title="Otsikko", description="Kuvaus",
+                 breadcrumbs=[("Etusivu", "https://x.example/"),
+                              ("Otsikko", "https://x.example/blog/a/")],
+                 image="https://x.example/a.png",
+                 published=dt.datetime(2026, 5, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=3))))
+    facts.update(override)
+    return graph.PageFacts(**facts)
+
+
+COMPANY = graph.CompanyFacts({"name": "X", "street_address": "Katu 1", "postal_code": "00100",
+                              "locality": "Helsinki", "country": "FI",
+                              "telephone": "+358 9 1", "email": "a@x.example"})
+
+
+def problems(**override) -> list[tuple[str, str, str]]:
+    return validate(graph.page_graph(page_facts(**override), COMPANY, "X"))
+
+
+def test_validator_accepts_a_good_graph_and_names_each_broken_rule():
+    assert problems() == []
+    assert ("BlogPosting.datePublished", "'2026-05-01T10:00:00' is not an ISO 8601 date and "
+            "time with a time zone", "set TIMEZONE and write dates as YYYY-MM-DD") in \
+        problems(published=dt.datetime(2026, 5, 1, 10))
+    relative = problems(siteurl="", url="/blog/a/")
+    assert ("WebPage.url", "URL '/blog/a/' is not absolute",
+            "set SITEURL to the site's https:// address") in relative
+    assert any(p[0] == "BlogPosting.image" and p[1] == "is missing" for p in problems(image=""))
+    assert any(p[0] == "BlogPosting.headline" and "110 characters" in p[1]
+               for p in problems(title="x" * 111))
+    trip = graph.TripFacts(price=-5, currency="EURO", availability="InStock")
+    found = problems(kind="trip", trip=trip)
+    assert ("Offer.price", "-5 is not a number", "write Price: as a number, e.g. 1290") in found
+    assert ("Offer.priceCurrency", "'EURO' is not an ISO 4217 code",
+            "write Currency: as EUR, SEK, USD, …") in found
+    document = graph.page_graph(page_facts(), COMPANY, "X")
+    document["@graph"] = [n for n in document["@graph"] if n["@type"] != "WebSite"]
+    assert ("isPartOf", "refers to https://x.example/#website, which is not in the graph",
+            "add that node to the page's graph or embed it") in validate(document)
+
+
+def test_structured_data_findings_fail_a_strict_build(site):
+    site.post("posts/a.md", "Otsikko", "fi")
+    with pytest.raises(LuotsiBuildError) as error:
+        site.build(SITEURL="", LUOTSI_STRICT=True)
+    assert "structured data: WebPage.url URL '/blog/otsikko/' is not absolute — set " \
+           "SITEURL to the site's https:// address" in str(error.value)
+
+
+def test_json_in_script_cannot_be_broken_out_of_and_can_hide_addresses():
+    document = {"@context": "https://schema.org", "name": "</script><script>alert(1)</script>",
+                "email": "a@x.example"}
+    text = json_for_script(document, hide_addresses=True)
+    assert "</script>" not in text and "a@x" not in text and '"@context"' in text
+    html = f'<html><head><script type="application/ld+json">{text}</script></head></html>'
+    (read,) = extruct.extract(html, syntaxes=["json-ld"], uniform=False)["json-ld"]
+    assert read == document
+
+
+def test_description_is_trimmed_at_a_word_boundary():
+    text = "Revontulet näkyvät Rovaniemellä " * 10
+    trimmed = meta.trim(text)
+    assert len(trimmed) <= 155 and trimmed.endswith("…")
+    assert trimmed[:-1].split(" ")[-1] in text.split(" ")  # no word cut in half
+    assert meta.trim("オーロラ" * 60).endswith("…")  # no spaces: cut on a character
+    assert meta.trim("Lyhyt.") == "Lyhyt."
+
+
+def test_faq_pairs_come_from_headings_and_the_text_after_them():
+    html = "<h2>Voiko?</h2><p>Voi.</p><p>Aina.</p><h3>Miksi?</h3><p>Siksi.</p><h2>Tyhjä</h2>"
+    assert faq_pairs(html) == [("Voiko?", "Voi. Aina."), ("Miksi?", "Siksi.")]
