@@ -48,7 +48,7 @@ bench: venv
 	$(BIN)/python bench/build.py --posts 50 --languages 2 --photos 50 --skip-main
 
 translations: venv
-	$(BIN)/pybabel extract -F babel.cfg --no-location -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates
+	$(BIN)/pybabel extract -F babel.cfg --no-location -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates plugins/luotsi/feedback
 	for lang in fi en sv de ja; do \
 	  if [ -f $(THEME_DIR)/translations/$$lang/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update -i $(THEME_DIR)/translations/messages.pot -d $(THEME_DIR)/translations -l $$lang --no-fuzzy-matching; \

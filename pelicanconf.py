@@ -59,6 +59,16 @@ LUOTSI_COMPANY = {
     "opening_hours": ["Mo-Fr 09:00-17:00", "Sa 10:00-14:00"],
     "logo": "images/logo.png",
 }
+LUOTSI_FEEDBACK = {
+    "url": "http://127.0.0.1:8001",  # `make serve` runs the service here beside the site
+    "topics": {
+        "general": "hello@revontuli.example",
+        "booking": "bookings@revontuli.example",
+        "website": "web@revontuli.example",
+    },
+    "answer_within_hours": 24,
+    "places": ["contact", "posts", "helpful"],
+}
 LUOTSI_SAME_AS = [
     "https://www.instagram.com/revontulitravel.example",
     "https://www.facebook.com/revontulitravel.example",

@@ -11,8 +11,10 @@ __all__ = ["THEME", "register"]
 
 def register() -> None:
     from . import multilingual, staff, structured_data, trips
+    from .feedback import build as feedback
 
     multilingual.register()
     staff.register()
     trips.register()
     structured_data.register()
+    feedback.register()

@@ -162,6 +162,45 @@ def _same_as(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
+FEEDBACK_PLACES = ("contact", "posts", "helpful")
+_FEEDBACK_KEYS = {"url", "topics", "topic_labels", "answer_within_hours", "places", "question"}
+
+
+def _feedback(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The feedback form: where the service is, which topics go to which staff address."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) - _FEEDBACK_KEYS:
+        raise _fail(name, value, "a dict with keys " + ", ".join(sorted(_FEEDBACK_KEYS)))
+    url = value.get("url")
+    if not isinstance(url, str) or not re.match(r"^(https?://[^/\s]+)?/?[^\s]*$", url) or not url:
+        raise _fail(f"{name}['url']", url, "the feedback service's public URL, e.g. "
+                    "'https://example.com/feedback' or '/feedback' behind the same host")
+    company_email = (settings.get("LUOTSI_COMPANY") or {}).get("email", "")
+    topics = value.get("topics") or {"general": company_email}
+    if not isinstance(topics, Mapping) or not topics or not all(
+            isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9-]{0,39}", k) and is_email(v)
+            for k, v in topics.items()):
+        raise _fail(f"{name}['topics']", topics, "a dict of topic key (lower-case letters) to "
+                    "the staff e-mail address that receives it, e.g. {'booking': "
+                    "'bookings@example.com'}")
+    labels = value.get("topic_labels", {})
+    if not isinstance(labels, Mapping) or not all(
+            isinstance(v, Mapping) and all(isinstance(t, str) for t in v.values())
+            for v in labels.values()):
+        raise _fail(f"{name}['topic_labels']", labels, "a dict of topic key to a dict of "
+                    "language code to label")
+    hours = value.get("answer_within_hours", 24)
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 14:
+        raise _fail(f"{name}['answer_within_hours']", hours, "a whole number of hours, 1–336")
+    places = value.get("places", list(FEEDBACK_PLACES))
+    if not isinstance(places, list | tuple) or set(places) - set(FEEDBACK_PLACES):
+        raise _fail(f"{name}['places']", places, "a list of " + ", ".join(FEEDBACK_PLACES))
+    return {"url": url.rstrip("/"), "topics": dict(topics), "topic_labels": dict(labels),
+            "answer_within_hours": hours, "places": tuple(places),
+            "question": bool(value.get("question", False))}
+
+
 SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_LANGUAGES", None, _languages,
          "Languages the site speaks; the first listing order. Defaults to [DEFAULT_LANG]. "
@@ -213,6 +252,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_SHARE_IMAGES", True, _bool,
          "Draw a 1200×630 share image (title and company name, in the page's language) for "
          "every page that has no Image: of its own; drawn once, cached by what is drawn."),
+    Spec("LUOTSI_FEEDBACK", None, _feedback,
+         "The feedback form and service: {'url': service URL, 'topics': {topic: staff "
+         "address}, 'topic_labels': {topic: {lang: label}}, 'answer_within_hours': 24, "
+         "'places': ['contact', 'posts', 'helpful'], 'question': False}. None: no form."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )

@@ -290,14 +290,16 @@ def url_switcher(run: runs.Run, urls_by_lang: dict[str, str], lang: str
 def write_localized(generator: Generator, writer: Any, run: runs.Run, template: str,
                     urls_by_lang: dict[str, str], lang: str, **extra: Any) -> None:
     """Write the ``lang`` version of a generated page that exists at ``urls_by_lang``, with its
-    hreflang links and switcher, and list it in the sitemap."""
+    hreflang links and switcher, and list it in the sitemap unless it is ``luotsi_noindex``."""
     url = urls_by_lang[lang]
     alternates = url_alternates(run, urls_by_lang)
     writer.write_file(save_as(url), generator.get_template(template), generator.context,
                       url=url, luotsi_lang=lang, luotsi_alternates=alternates,
                       luotsi_switcher=url_switcher(run, urls_by_lang, lang),
                       luotsi_canonical=url, **extra)
-    run.pages.append(runs.PageRecord(url, lang, tuple((a.hreflang, a.url) for a in alternates)))
+    if not extra.get("luotsi_noindex"):
+        run.pages.append(runs.PageRecord(url, lang,
+                                         tuple((a.hreflang, a.url) for a in alternates)))
 
 
 def _by_taxonomy(entries: list[model.Entry], attribute: str) -> list[tuple[Any, list[Any]]]:

@@ -211,7 +211,7 @@ class SeoBuilder:
     def build(self, ctx: Mapping[str, Any], page_lang: str, canonical_path: str,
               alternates: Sequence[Any], title: str, description: str,
               labels: Mapping[str, str]) -> Seo:
-        run, settings = self.run, self.settings
+        run = self.run
         article, person = ctx.get("article"), ctx.get("person")
         item = article or ctx.get("page")
         kind = _page_kind(ctx, item, run)

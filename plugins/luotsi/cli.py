@@ -1,0 +1,136 @@
+"""``luotsi``: the feedback service and its staff tools, from the command line.
+
+    luotsi feedback serve [--config feedback.toml]
+    luotsi feedback add-admin NAME [--password-stdin]
+    luotsi feedback export --email ADDRESS
+    luotsi feedback erase --email ADDRESS
+    luotsi feedback purge
+    luotsi qr report
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from pathlib import Path
+
+DEFAULT_CONFIG = "feedback.toml"
+
+
+def _config(args: argparse.Namespace):
+    from .feedback.config import ConfigError, load
+
+    path = args.config
+    if path == DEFAULT_CONFIG and not Path(path).exists():
+        path = None  # no file: defaults and LUOTSI_FEEDBACK_* environment variables only
+    try:
+        return load(path)
+    except ConfigError as error:
+        raise SystemExit(f"luotsi: {error}") from None
+
+
+def _store(args: argparse.Namespace):
+    from .feedback.store import open_store
+
+    return open_store(_config(args).database)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .feedback.app import create_app
+
+    config = _config(args)
+    if not config.admins:
+        print(f"luotsi: no staff account yet — create one with: luotsi feedback add-admin NAME "
+              f"(written to {config.admins_file})", file=sys.stderr)
+    uvicorn.run(create_app(config), host=args.host or config.host, port=args.port or config.port,
+                proxy_headers=False, log_level="info", access_log=False)
+
+
+def add_admin(args: argparse.Namespace) -> None:
+    from .feedback.admin import hash_password
+    from .feedback.config import read_admins
+
+    config = _config(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = secrets.token_urlsafe(12)
+        print(f"password for {args.name}: {password}  (shown once; only its hash is stored)")
+    if len(password) < 10:
+        raise SystemExit("luotsi: use a password of at least 10 characters")
+    admins = read_admins(config.admins_file)
+    admins[args.name] = hash_password(password)
+    path = Path(config.admins_file)
+    path.write_text("".join(f"{n}:{h}\n" for n, h in admins.items()), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def export(args: argparse.Namespace) -> None:
+    print(json.dumps(_store(args).about_email(args.email), ensure_ascii=False, indent=1))
+
+
+def erase(args: argparse.Namespace) -> None:
+    removed = _store(args).erase_email(args.email)
+    print(f"erased {removed} message(s) from {args.email} and every mail to or about it")
+
+
+def purge(args: argparse.Namespace) -> None:
+    config = _config(args)
+    from .feedback.store import open_store
+
+    removed = open_store(config.database).purge(config.retention_days)
+    print(f"purged {removed} message(s) older than {config.retention_days} days")
+
+
+def qr_report(args: argparse.Namespace) -> None:
+    from .feedback.app import Service
+    from .feedback.reports import scans_per_day
+
+    config = _config(args)
+    service = Service(config)
+    targets = service.qr_targets()
+    rows = scans_per_day(service.store.scans())
+    print(f"{'day':<10}  {'code':<12}  {'scans':>5}  page")
+    for code, day, count in rows:
+        print(f"{day:<10}  {code:<12}  {count:>5}  {targets.get(code, '?')}")
+    if not rows:
+        print("(no scans yet)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="luotsi", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default=DEFAULT_CONFIG,
+                        help="the service's TOML configuration (default: feedback.toml)")
+    groups = parser.add_subparsers(dest="group", required=True)
+    feedback = groups.add_parser("feedback", help="the feedback service")
+    commands = feedback.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("serve", help="run the service")
+    command.add_argument("--host")
+    command.add_argument("--port", type=int)
+    command.set_defaults(func=serve)
+    command = commands.add_parser("add-admin", help="create or reset a staff account")
+    command.add_argument("name")
+    command.add_argument("--password-stdin", action="store_true",
+                         help="read the password from standard input instead of making one")
+    command.set_defaults(func=add_admin)
+    for name, func, text in (("export", export, "print everything stored about an address"),
+                             ("erase", erase, "erase everything stored about an address")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--email", required=True)
+        command.set_defaults(func=func)
+    command = commands.add_parser("purge", help="delete messages older than retention_days")
+    command.set_defaults(func=purge)
+    qr = groups.add_parser("qr", help="QR codes")
+    qr_commands = qr.add_subparsers(dest="command", required=True)
+    command = qr_commands.add_parser("report", help="scans per code per day")
+    command.set_defaults(func=qr_report)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

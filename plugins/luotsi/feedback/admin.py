@@ -1,0 +1,226 @@
+"""The staff side: sign in, list, filter, read, mark answered, export, and the report.
+
+Passwords are stored only as argon2 hashes. A session is a signed, expiring cookie
+(HttpOnly, SameSite=Strict, Secure behind https); every state-changing form carries a CSRF
+token derived from the session, and POSTs must come from the service's own origin.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from .reports import response_times, scans_per_day
+
+if TYPE_CHECKING:
+    from .app import Service
+
+COOKIE = "luotsi_admin"
+SESSION_SECONDS = 12 * 3600
+_hasher = PasswordHasher()
+# Verifying against a dummy hash keeps the time of a wrong user name and a wrong password alike.
+_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify(hashed: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed or _DUMMY, password) and hashed is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _sign(secret: bytes, text: str) -> str:
+    return base64.urlsafe_b64encode(hmac.new(secret, text.encode(), hashlib.sha256).digest()
+                                    ).decode().rstrip("=")
+
+
+def make_session(secret: bytes, user: str, at: float | None = None) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(
+        {"u": user, "t": int(at or time.time()), "n": secrets.token_urlsafe(9)}).encode()
+    ).decode().rstrip("=")
+    return f"{payload}.{_sign(secret, 'session:' + payload)}"
+
+
+def read_session(secret: bytes, cookie: str, admins: dict[str, str]) -> tuple[str, str] | None:
+    """(user, nonce) of a valid, unexpired session of a user who still exists."""
+    payload, _, signature = cookie.partition(".")
+    if not payload or not hmac.compare_digest(signature, _sign(secret, "session:" + payload)):
+        return None
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    if time.time() - data["t"] > SESSION_SECONDS or data["u"] not in admins:
+        return None
+    return data["u"], data["n"]
+
+
+def csrf_token(secret: bytes, nonce: str) -> str:
+    return _sign(secret, "csrf:" + nonce)
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return ""
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def routes(service: Service) -> list[Route]:
+    config, site, base = service.config, service.site, service.base
+    env = service.env
+
+    def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(f"feedback/{template}").render(
+            site=site, base=base, luotsi_lang="en", DEFAULT_LANG="en", **context)
+        response = HTMLResponse(html, status_code=status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def session(request: Request) -> tuple[str, str] | None:
+        cookie = request.cookies.get(COOKIE, "")
+        return read_session(config.secret, cookie, config.admins) if cookie else None
+
+    def same_origin(request: Request) -> bool:
+        origin = request.headers.get("origin")
+        own = service.site.service_url.split("/", 3)[:3]
+        return origin is None or origin == "/".join(own)
+
+    async def form(request: Request) -> dict[str, str]:
+        data = await request.body()
+        from urllib.parse import parse_qsl
+
+        if len(data) > 8192:
+            return {}
+        return dict(parse_qsl(data.decode("utf-8", "replace"), keep_blank_values=True))
+
+    def login_redirect() -> Response:
+        return RedirectResponse(f"{base}/admin/login", status_code=303)
+
+    async def login_page(request: Request) -> Response:
+        return page("admin_login.html", user=None)
+
+    async def login(request: Request) -> Response:
+        if not same_origin(request):
+            return page("admin_login.html", 403, user=None, error="Wrong origin.")
+        if not service.login_rate.allow(service.client(request)):
+            return page("admin_login.html", 429, user=None,
+                        error="Too many attempts. Wait ten minutes.")
+        data = await form(request)
+        user = data.get("user", "")
+        ok = await run_in_threadpool(verify, config.admins.get(user), data.get("password", ""))
+        if not ok:
+            return page("admin_login.html", 401, user=None, error="Wrong user name or password.")
+        response = RedirectResponse(f"{base}/admin/", status_code=303)
+        response.set_cookie(COOKIE, make_session(config.secret, user), max_age=SESSION_SECONDS,
+                            httponly=True, samesite="strict", secure=config.secure_cookies,
+                            path=f"{base}/admin")
+        return response
+
+    async def logout(request: Request) -> Response:
+        response = login_redirect()
+        response.delete_cookie(COOKIE, path=f"{base}/admin")
+        return response
+
+    async def listing(request: Request) -> Response:
+        who = session(request)
+        if who is None:
+            return login_redirect()
+        filters = {k: request.query_params.get(k, "")[:100]
+                   for k in ("status", "topic", "lang", "q")}
+        messages = await run_in_threadpool(
+            service.store.messages, status=filters["status"], topic=filters["topic"],
+            lang=filters["lang"], text=filters["q"])
+        for m in messages:
+            m["received"] = _when(m["created_at"])
+        return page("admin_list.html", user=who[0], csrf=csrf_token(config.secret, who[1]),
+                    messages=messages, filters=filters, topics=list(site.topics),
+                    languages=site.languages)
+
+    async def message(request: Request) -> Response:
+        who = session(request)
+        if who is None:
+            return login_redirect()
+        found = await run_in_threadpool(service.store.message,
+                                        int(request.path_params["message_id"]))
+        if found is None:
+            return page("admin_login.html", 404, user=who[0], error="No such message.")
+        found["received"], found["answered"] = _when(found["created_at"]), _when(
+            found["answered_at"])
+        if found["answered_at"]:
+            found["hours"] = round((found["answered_at"] - found["created_at"]) / 3600, 1)
+        return page("admin_message.html", user=who[0], csrf=csrf_token(config.secret, who[1]),
+                    m=found)
+
+    async def answered(request: Request) -> Response:
+        who = session(request)
+        data = await form(request)
+        if who is None or not same_origin(request) or not hmac.compare_digest(
+                data.get("csrf", ""), csrf_token(config.secret, who[1])):
+            return Response("Forbidden: sign in again and retry.", status_code=403)
+        message_id = int(request.path_params["message_id"])
+        await run_in_threadpool(service.store.mark_answered, message_id,
+                                data.get("note", "")[:500])
+        return RedirectResponse(f"{base}/admin/messages/{message_id}", status_code=303)
+
+    async def export(request: Request) -> Response:
+        who = session(request)
+        if who is None:
+            return login_redirect()
+        messages = await run_in_threadpool(service.store.messages, limit=1_000_000)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        fields = ["id", "received", "lang", "topic", "name", "email", "message", "page",
+                  "helpful", "status", "answered"]
+        writer.writerow(fields)
+        for m in messages:
+            m["received"], m["answered"] = _when(m["created_at"]), _when(m["answered_at"])
+            writer.writerow([safe_cell(m[f]) for f in fields])
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="feedback.csv"',
+            "Cache-Control": "no-store"})
+
+    async def report(request: Request) -> Response:
+        who = session(request)
+        if who is None:
+            return login_redirect()
+        rows = response_times(await run_in_threadpool(service.store.answered_times))
+        scans = scans_per_day(await run_in_threadpool(service.store.scans))
+        unanswered = len(await run_in_threadpool(service.store.messages, status="new",
+                                                 limit=100_000))
+        return page("admin_report.html", user=who[0], csrf=csrf_token(config.secret, who[1]),
+                    rows=rows, scans=scans, unanswered=unanswered,
+                    targets=service.qr_targets())
+
+    return [
+        Route(f"{base}/admin/login", login_page, methods=["GET"]),
+        Route(f"{base}/admin/login", login, methods=["POST"]),
+        Route(f"{base}/admin/logout", logout, methods=["POST"]),
+        Route(f"{base}/admin/", listing, methods=["GET"]),
+        Route(f"{base}/admin/messages/{{message_id:int}}", message, methods=["GET"]),
+        Route(f"{base}/admin/messages/{{message_id:int}}/answered", answered, methods=["POST"]),
+        Route(f"{base}/admin/export.csv", export, methods=["GET"]),
+        Route(f"{base}/admin/report", report, methods=["GET"]),
+    ]
