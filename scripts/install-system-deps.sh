@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: headless Chromium (browser
 # tests), zbar and librsvg (decoding generated QR codes), fontconfig with Latin and CJK fonts
-# (share images in every language). Skips what is already there.
+# (share images in every language), PostgreSQL (the feedback store's second engine) and wrk
+# (load benchmark). Skips what is already there; never starts a system-wide server.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
 if [ ${#need[@]} -eq 0 ]; then

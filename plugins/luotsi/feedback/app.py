@@ -252,6 +252,7 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(service.store.release_claims)
         removed = await run_in_threadpool(service.store.purge, config.retention_days)
         if removed:
             log.info("retention: purged %d message(s) older than %d days", removed,

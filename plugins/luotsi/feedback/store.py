@@ -236,7 +236,7 @@ class Store:
             "SELECT topic, created_at, answered_at FROM messages WHERE answered_at IS NOT NULL")]
 
     # -- outbox ------------------------------------------------------------------------
-    def claim_due_mail(self, limit: int = 20, lease: float = 120.0) -> list[OutboxItem]:
+    def claim_due_mail(self, limit: int = 20, lease: float = 60.0) -> list[OutboxItem]:
         """Due mails, leased to this worker so that another instance does not send them too."""
         at = now()
         with self.transaction() as conn:
@@ -252,6 +252,12 @@ class Store:
 
     def _lock_clause(self) -> str:
         return ""
+
+    def release_claims(self) -> None:
+        """At start-up: a SQLite database serves one instance, so leases left by a killed
+        process are stale and its mails can go out now rather than when the lease ends."""
+        with self.transaction() as conn:
+            self.execute(conn, "UPDATE outbox SET claimed_until = 0 WHERE sent_at IS NULL")
 
     def mail_sent(self, item_id: int) -> None:
         with self.transaction() as conn:
@@ -344,6 +350,9 @@ class PostgresStore(Store):
 
     def _lock_clause(self) -> str:
         return " FOR UPDATE SKIP LOCKED"
+
+    def release_claims(self) -> None:
+        """Other instances may be sending right now: their leases expire by themselves."""
 
     def migrate(self) -> int:
         conn = self._conn()
