@@ -118,8 +118,8 @@ BAD = [
      "長すぎます。100文字以内で入力してください。"),
     ({"page": "https://evil.example/"}, 422, "page",
      "Lomake lähetettiin tuntemattomalta sivulta."),
-    ({"token": lambda: good_token(age=0.1)}, 422, None, "Olipa nopeaa! Tarkista viestisi ja lähetä se "
-     "uudelleen."),
+    ({"token": lambda: good_token(age=0.1)}, 422, None,
+     "Olipa nopeaa! Tarkista viestisi ja lähetä se uudelleen."),
     ({"token": lambda: good_token(age=90000)}, 422, None, "Lomake vanhentui. Tarkista viestisi ja "
      "lähetä se uudelleen."),
     ({"token": lambda: good_token()[:-3] + "abc"}, 422, None, "Tarkista viestisi ja vahvista "
@@ -208,7 +208,8 @@ def test_optional_arithmetic_question(tmp_path):
             issued = client.get("/feedback/token").json()
             a, b = (int(x) for x in issued["question"].split(" + "))
             time.sleep(0.6)
-            wrong = client.post("/feedback", data=form(token=issued["token"], answer=str(a + b + 1)))
+            wrong = client.post("/feedback",
+                                data=form(token=issued["token"], answer=str(a + b + 1)))
             assert wrong.status_code == 422
             assert wrong.json()["errors"]["answer"] == "Vastaus ei ole oikein. Yritä uudelleen."
             right = client.post("/feedback", data=form(token=issued["token"], answer=str(a + b)))
