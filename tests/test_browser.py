@@ -24,7 +24,7 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
 
 
 class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: ANN002 - the test output stays readable
+    def log_message(self, *args):
         pass
 
 

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from ..multilingual import i18n
 from ..theme_path import TEMPLATES_DIR, TRANSLATIONS_DIR
 from . import admin, mail, qr_redirect, tokens
+from .committer import Committer
 from .config import Config, origin_of
 from .openapi import openapi_document
 from .ratelimit import RateLimit
@@ -56,10 +57,10 @@ class Service:
         self.login_rate = RateLimit(10, 600)
         self.sender = mail.Sender(config.smtp_host, config.smtp_port, config.smtp_starttls,
                                   config.smtp_ssl, config.smtp_username, config.smtp_password)
-        self.worker = mail.Worker(self.store, self.sender, config.mail_from, self.site.name,
-                                  config.mail_retry_max_seconds)
+        self.mailer = mail.MailerProcess(config)
         self.base = urlsplit(self.site.service_url).path.rstrip("/")
         self._targets = qr_redirect.Targets(config.qr_codes)
+        self.committer = Committer(self.store)
 
     def qr_targets(self) -> dict[str, str]:
         return self._targets.get()
@@ -190,8 +191,7 @@ class Service:
         mails = mail.compose(values, None, self.site.topics[values["topic"]], self.site.name,
                              self.site.answer_within_hours, gettext,
                              f"{self.site.service_url}/admin/")
-        await run_in_threadpool(self.store.add_message, values, mails)  # committed: on disk
-        self.worker.wake()
+        await self.committer.add(values, mails)  # committed: on disk before we answer
         return self.success(request, lang, form)
 
     def success(self, request: Request, lang: str, form: dict[str, str]) -> Response:
@@ -257,13 +257,14 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
         if removed:
             log.info("retention: purged %d message(s) older than %d days", removed,
                      config.retention_days)
+        service.committer.start()
         if start_worker:
-            service.worker.start()
-            service.worker.wake()  # mails left from before a restart go out now
+            service.mailer.start()  # mails left from before a restart go out now
         try:
             yield
         finally:
-            await service.worker.stop()
+            await run_in_threadpool(service.mailer.stop)
+            service.committer.stop()
 
     base = service.base
     routes = [

@@ -8,11 +8,12 @@ the visitor presses Send, and nothing is lost when the service restarts.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+import multiprocessing
+import os
 import smtplib
 import ssl
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -119,58 +120,60 @@ def backoff(attempts: int, maximum: float) -> float:
 def deliver_due(store: Store, sender: Sender, mail_from: str, site_name: str,
                 retry_max: float) -> int:
     """Send every due mail once; returns how many were accepted."""
-    items = store.claim_due_mail()
+    items = store.claim_due_mail(limit=100)
     if not items:
         return 0
     results = sender.send([(i.id, to_email(i, mail_from, site_name)) for i in items])
-    sent = 0
+    sent, failed = [], []
     for item in items:
         error = results.get(item.id, "not attempted")
         if error is None:
-            store.mail_sent(item.id)
-            sent += 1
+            sent.append(item.id)
         else:
             attempts = item.attempts + 1
-            store.mail_failed(item.id, attempts, error, now() + backoff(attempts, retry_max))
+            failed.append((item.id, attempts, error, now() + backoff(attempts, retry_max)))
             log.warning("mail %s to %s failed (attempt %d): %s", item.id, item.recipient,
                         attempts, error)
-    return sent
+    store.mail_results(sent, failed)
+    return len(sent)
 
 
-class Worker:
-    """Delivers the outbox in the background; ``wake()`` after a new message is stored."""
+def run_mailer(config: Any, poll: float = 0.5) -> None:
+    """The outbox loop, in its own process: sending mail must not slow down the answers to
+    visitors (a thread would share the web process's interpreter lock). It ends when the
+    service that started it is gone, killed or not."""
+    from .store import open_store
 
-    def __init__(self, store: Store, sender: Sender, mail_from: str, site_name: str,
-                 retry_max: float, idle: float = 5.0):
-        self.store, self.sender, self.mail_from = store, sender, mail_from
-        self.site_name, self.retry_max, self.idle = site_name, retry_max, idle
-        self._event = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+    parent = os.getppid()
+    store = open_store(config.database)
+    sender = Sender(config.smtp_host, config.smtp_port, config.smtp_starttls, config.smtp_ssl,
+                    config.smtp_username, config.smtp_password)
+    while os.getppid() == parent:
+        try:
+            sent = deliver_due(store, sender, config.mail_from, config.site.name,
+                               config.mail_retry_max_seconds)
+        except Exception:  # a database hiccup must not stop delivery for good
+            log.exception("outbox delivery failed; retrying")
+            sent = 0
+        if not sent:
+            due = store.next_mail_due()
+            time.sleep(poll if due is None else min(poll, max(0.02, due - now())))
 
-    def wake(self) -> None:
-        self._event.set()
+
+class MailerProcess:
+    """Starts and stops :func:`run_mailer` beside the web process."""
+
+    def __init__(self, config: Any):
+        self.config = config
+        self.process: multiprocessing.process.BaseProcess | None = None
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        context = multiprocessing.get_context("spawn")  # no copy of the event loop's state
+        self.process = context.Process(target=run_mailer, args=(self.config,),
+                                       name="luotsi-mailer", daemon=True)
+        self.process.start()
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            self._event.clear()  # a wake() from now on is seen by the wait below
-            try:
-                sent = await asyncio.to_thread(deliver_due, self.store, self.sender,
-                                               self.mail_from, self.site_name, self.retry_max)
-            except Exception:  # a database hiccup must not stop delivery for good
-                log.exception("outbox delivery failed; retrying")
-                sent = 0
-            if sent:
-                continue  # there may be more due right now
-            due = await asyncio.to_thread(self.store.next_mail_due)
-            wait = self.idle if due is None else min(self.idle, max(0.05, due - now()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), timeout=wait)
+    def stop(self) -> None:
+        if self.process and self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=10)

@@ -118,6 +118,8 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        # Checkpoints run in the background (see checkpoint()), not inside a visitor's commit.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
         return conn
 
     def _conn(self) -> Any:
@@ -152,6 +154,11 @@ class Store:
     def _insert_id(self, conn: Any, sql: str, params: Sequence[Any]) -> int:
         return int(self.execute(conn, sql, params).lastrowid)
 
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file without blocking writers; the
+        service calls it every second from its own thread."""
+        self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -178,21 +185,29 @@ class Store:
     # -- messages ----------------------------------------------------------------------
     def add_message(self, values: dict[str, Any], mails: Sequence[Mail]) -> int:
         """Store a message and its mails atomically; returns the message id."""
+        return self.add_messages([(values, mails)])[0]
+
+    def add_messages(self, batch: Sequence[tuple[dict[str, Any], Sequence[Mail]]]) -> list[int]:
+        """Store several messages with their mails in one transaction (one disk flush)."""
         at = now()
+        ids = []
         with self.transaction() as conn:
-            message_id = self._insert_id(
-                conn,
-                "INSERT INTO messages (created_at, lang, topic, name, email, message, page, "
-                "helpful) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (at, values["lang"], values["topic"], values.get("name", ""),
-                 values.get("email", ""), values.get("message", ""), values.get("page", ""),
-                 values.get("helpful")))
-            for mail in mails:
-                self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, subject, "
-                             "body, reply_to, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (message_id, mail.kind, mail.recipient, mail.subject, mail.body,
-                              mail.reply_to, at))
-        return message_id
+            for values, mails in batch:
+                message_id = self._insert_id(
+                    conn,
+                    "INSERT INTO messages (created_at, lang, topic, name, email, message, page, "
+                    "helpful) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (at, values["lang"], values["topic"], values.get("name", ""),
+                     values.get("email", ""), values.get("message", ""), values.get("page", ""),
+                     values.get("helpful")))
+                for mail in mails:
+                    self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, "
+                                 "subject, body, reply_to, next_attempt_at) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?)",
+                                 (message_id, mail.kind, mail.recipient, mail.subject, mail.body,
+                                  mail.reply_to, at))
+                ids.append(message_id)
+        return ids
 
     def add_spam(self, reason: str, payload: str) -> None:
         with self.transaction() as conn:
@@ -259,16 +274,25 @@ class Store:
         with self.transaction() as conn:
             self.execute(conn, "UPDATE outbox SET claimed_until = 0 WHERE sent_at IS NULL")
 
-    def mail_sent(self, item_id: int) -> None:
+    def mail_results(self, sent: Sequence[int],
+                     failed: Sequence[tuple[int, int, str, float]]) -> None:
+        """Record a batch's outcome in one transaction: sent ids, and (id, attempts, error,
+        retry at) of the failures."""
+        at = now()
         with self.transaction() as conn:
-            self.execute(conn, "UPDATE outbox SET sent_at = ?, claimed_until = 0, last_error = '' "
-                         "WHERE id = ?", (now(), item_id))
+            for item_id in sent:
+                self.execute(conn, "UPDATE outbox SET sent_at = ?, claimed_until = 0, "
+                             "last_error = '' WHERE id = ?", (at, item_id))
+            for item_id, attempts, error, retry_at in failed:
+                self.execute(conn, "UPDATE outbox SET attempts = ?, last_error = ?, "
+                             "next_attempt_at = ?, claimed_until = 0 WHERE id = ?",
+                             (attempts, error[:500], retry_at, item_id))
+
+    def mail_sent(self, item_id: int) -> None:
+        self.mail_results([item_id], [])
 
     def mail_failed(self, item_id: int, attempts: int, error: str, retry_at: float) -> None:
-        with self.transaction() as conn:
-            self.execute(conn, "UPDATE outbox SET attempts = ?, last_error = ?, "
-                         "next_attempt_at = ?, claimed_until = 0 WHERE id = ?",
-                         (attempts, error[:500], retry_at, item_id))
+        self.mail_results([], [(item_id, attempts, error, retry_at)])
 
     def next_mail_due(self) -> float | None:
         rows = self.query("SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL")
@@ -353,6 +377,9 @@ class PostgresStore(Store):
 
     def release_claims(self) -> None:
         """Other instances may be sending right now: their leases expire by themselves."""
+
+    def checkpoint(self) -> None:
+        """PostgreSQL checkpoints by itself."""
 
     def migrate(self) -> int:
         conn = self._conn()
