@@ -10,7 +10,7 @@ THEME_DIR := plugins/luotsi/theme
 .PHONY: help venv html serve publish test test-fast bench translations clean lint
 
 help:
-	@echo "make serve        install (if needed), build the demo and serve it on http://$(HOST):$(PORT)"
+	@echo "make serve        install (if needed), build the demo, serve it on http://$(HOST):$(PORT) with the feedback service on :8001"
 	@echo "make test         install (if needed) system and Python packages and run the whole suite"
 	@echo "make html         build the demo site into $(OUTPUTDIR)/"
 	@echo "make publish      production build (publishconf.py, strict findings)"
@@ -30,7 +30,7 @@ html: venv
 	$(BIN)/pelican content -o $(OUTPUTDIR) -s pelicanconf.py
 
 serve: html
-	$(BIN)/pelican --listen -o $(OUTPUTDIR) -b $(HOST) -p $(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/serve-demo.sh
 
 publish: venv
 	$(BIN)/pelican content -o $(OUTPUTDIR) -s publishconf.py
@@ -44,8 +44,10 @@ test-fast: venv
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 bench: venv
+	bash scripts/install-system-deps.sh
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/build.py --posts 50 --languages 2 --photos 50 --skip-main
+	$(BIN)/python bench/feedback.py
 
 translations: venv
 	$(BIN)/pybabel extract -F babel.cfg --no-location -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates plugins/luotsi/feedback
