@@ -45,7 +45,7 @@ test-fast: venv
 
 bench: venv
 	bash scripts/install-system-deps.sh
-	$(BIN)/python bench/build.py
+	$(BIN)/python bench/build.py --qr-libraries
 	$(BIN)/python bench/build.py --posts 50 --languages 2 --photos 50 --skip-main
 	$(BIN)/python bench/feedback.py
 

@@ -92,8 +92,12 @@ def config(root: Path, kind: str, langs: list[str], cache: bool) -> Path:
     values = {"cache": cache, "cache_path": str(root / f"cache-{kind}"), "langs": langs,
               "subsites": ", ".join(f"{lang!r}: {{}}" for lang in langs[1:])}
     text = COMMON % values
-    if kind == "luotsi":
+    if kind.startswith("luotsi"):
         text += LUOTSI % values
+    if kind == "luotsi-noqr":
+        text += "LUOTSI_QR = False\n"
+    if kind == "multilingual":
+        text += LUOTSI % values + "PLUGINS = ['luotsi.multilingual']\n"
     elif kind == "subsites":
         text += SUBSITES % values
     path = root / f"conf-{kind}-{'cached' if cache else 'cold'}.py"
@@ -120,8 +124,12 @@ def generate_staff(root: Path, count: int, langs: list[str]) -> None:
                 encoding="utf-8")
 
 
-def timed_build(root: Path, conf: Path, out: Path) -> float:
+def timed_build(root: Path, conf: Path, out: Path, cold: bool = False) -> float:
+    """One fresh ``pelican`` process; ``cold`` also empties Luotsi's image caches (photos,
+    share images, QR codes), so that a cold build really makes everything."""
     shutil.rmtree(out, ignore_errors=True)
+    if cold:
+        shutil.rmtree(root / ".luotsi-cache", ignore_errors=True)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(conf), "-o",
                            str(out), "-q"], cwd=root, stdout=subprocess.DEVNULL,
@@ -139,11 +147,15 @@ def main() -> None:
     parser.add_argument("--skip-subsites", action="store_true")
     parser.add_argument("--skip-main", action="store_true",
                         help="only the photo benchmark (needs --photos)")
+    parser.add_argument("--qr-libraries", action="store_true",
+                        help="time one QR code with segno and with qrcode")
     parser.add_argument("--photos", type=int, default=0,
                         help="also time N staff photos of 4000×3000 px")
     args = parser.parse_args()
     if not args.skip_main:
         main_bench(args)
+    if args.qr_libraries:
+        qr_libraries()
     if args.photos:
         photo_bench(args)
 
@@ -180,6 +192,47 @@ def photo_bench(args: argparse.Namespace) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def qr_libraries(count: int = 300) -> None:
+    """Time per code, SVG and PNG, for both candidate libraries, on page-like URLs."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+    import segno
+
+    urls = [f"https://www.revontuli.example/en/blog/post-number-{n}/?utm_source=print&"
+            f"utm_medium=qr&utm_campaign=print" for n in range(count)]
+
+    def segno_svg(url: str) -> None:
+        segno.make(url, error="m", micro=False).save(io.BytesIO(), kind="svg", border=4)
+
+    def segno_png(url: str) -> None:
+        segno.make(url, error="m", micro=False).save(io.BytesIO(), kind="png", scale=12,
+                                                     border=4)
+
+    def qrcode_make(url: str, factory: object = None) -> None:
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=12,
+                             border=4, image_factory=factory)
+        code.add_data(url)
+        code.make(fit=True)
+        code.make_image().save(io.BytesIO())
+
+    rows = {"segno SVG": segno_svg, "segno PNG": segno_png,
+            "qrcode SVG": lambda u: qrcode_make(u, qrcode.image.svg.SvgPathImage),
+            "qrcode PNG": qrcode_make}
+    times = {}
+    for name, func in rows.items():
+        start = time.perf_counter()
+        for url in urls:
+            func(url)
+        times[name] = (time.perf_counter() - start) / count * 1000
+    print(f"QR libraries, {count} codes of {len(urls[0])}-character URLs, error level M:")
+    for name, ms in times.items():
+        print(f"  {name:<11} {ms:6.2f} ms per code")
+    print(f"  qrcode / segno: SVG {times['qrcode SVG'] / times['segno SVG']:.2f}×, "
+          f"PNG {times['qrcode PNG'] / times['segno PNG']:.2f}×")
+
+
 def main_bench(args: argparse.Namespace) -> None:
     langs = LANGS[: args.languages]
     root = Path(tempfile.mkdtemp(prefix="luotsi-bench-"))
@@ -188,27 +241,37 @@ def main_bench(args: argparse.Namespace) -> None:
         files = sum(1 for _ in root.glob("content/posts/*/*.md"))
         print(f"site: {args.posts} posts × {len(langs)} languages = {files} files; "
               f"median of {args.repeat} fresh processes; {os.cpu_count()} cores")
-        kinds = ["vanilla", "luotsi"] + ([] if args.skip_subsites else ["subsites"])
+        kinds = ["vanilla", "multilingual", "luotsi", "luotsi-noqr"] + (
+            [] if args.skip_subsites else ["subsites"])
         results: dict[str, float] = {}
         for kind in kinds:
             conf = config(root, kind, langs, cache=False)
             results[kind] = statistics.median(
-                timed_build(root, conf, root / f"out-{kind}") for _ in range(args.repeat))
-            print(f"  {kind:<10} cold build   {results[kind]:7.2f} s")
-        for kind in ("vanilla", "luotsi"):
+                timed_build(root, conf, root / f"out-{kind}", cold=True)
+                for _ in range(args.repeat))
+            print(f"  {kind:<12} cold build     {results[kind]:7.2f} s")
+        for kind in ("vanilla", "multilingual", "luotsi", "luotsi-noqr"):
             conf = config(root, kind, langs, cache=True)
             timed_build(root, conf, root / f"out-{kind}-c")  # fills the content cache
             results[kind + "-rebuild"] = statistics.median(
                 timed_build(root, conf, root / f"out-{kind}-c") for _ in range(args.repeat))
-            print(f"  {kind:<10} cached rebuild {results[kind + '-rebuild']:5.2f} s")
-        print("ratios:")
-        print(f"  luotsi / vanilla               {results['luotsi'] / results['vanilla']:.2f}×"
+            print(f"  {kind:<12} cached rebuild {results[kind + '-rebuild']:7.2f} s")
+        r = results
+        print("ratios (multilingual: the language capability alone; luotsi: every capability,"
+              " with JSON-LD, share images, QR codes, forms):")
+        print(f"  multilingual / vanilla, cold     {r['multilingual'] / r['vanilla']:.2f}×"
               "  (target ≤ 1.5×)")
-        if "subsites" in results:
-            print(f"  i18n-subsites / luotsi         {results['subsites'] / results['luotsi']:.2f}×"
+        print(f"  luotsi / vanilla, cold           {r['luotsi'] / r['vanilla']:.2f}×")
+        if "subsites" in r:
+            print(f"  i18n-subsites / multilingual     {r['subsites'] / r['multilingual']:.2f}×"
                   "  (target ≥ 2.5×)")
-        print(f"  luotsi / vanilla, rebuild      "
-              f"{results['luotsi-rebuild'] / results['vanilla-rebuild']:.2f}×  (target ≤ 1.1×)")
+            print(f"  i18n-subsites / luotsi           {r['subsites'] / r['luotsi']:.2f}×")
+        print(f"  multilingual / vanilla, rebuild  "
+              f"{r['multilingual-rebuild'] / r['vanilla-rebuild']:.2f}×  (target ≤ 1.1×)")
+        print(f"  luotsi / vanilla, rebuild        "
+              f"{r['luotsi-rebuild'] / r['vanilla-rebuild']:.2f}×")
+        print(f"  QR codes, whole build: cold +{r['luotsi'] - r['luotsi-noqr']:.2f} s, "
+              f"cached rebuild +{r['luotsi-rebuild'] - r['luotsi-noqr-rebuild']:.2f} s")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -91,6 +93,18 @@ class Site:
         (self.content / "posts").mkdir(parents=True, exist_ok=True)
         (self.content / "pages").mkdir(parents=True, exist_ok=True)
         return build(None, self.output, **settings)
+
+    def build_alone(self, plugins: list[str], **override) -> None:
+        """Build in a fresh ``pelican`` process: Pelican's signals stay connected for the life
+        of a process, so only a new one shows what a capability does when enabled alone."""
+        settings = {**BASE_SETTINGS, "PATH": str(self.content), "PLUGINS": plugins, **override}
+        (self.content / "posts").mkdir(parents=True, exist_ok=True)
+        (self.content / "pages").mkdir(parents=True, exist_ok=True)
+        conf = self.root / "alone.py"
+        conf.write_text("".join(f"{k} = {v!r}\n" for k, v in settings.items()))
+        subprocess.run([sys.executable, "-m", "pelican", str(self.content), "-s", str(conf),
+                        "-o", str(self.output), "-q"], check=True, cwd=self.root,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
 
     def html(self, relpath: str) -> lxml.html.HtmlElement:
         return parse(self.output / relpath)

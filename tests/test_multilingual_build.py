@@ -240,3 +240,16 @@ def test_one_pelican_run_reads_each_file_once(site, monkeypatch):
         site.post(f"posts/a/{lang}.md", f"Title {lang}", lang)
     site.build()
     assert sorted(calls) == ["posts/a/en.md", "posts/a/fi.md", "posts/a/ja.md"]
+
+
+def test_multilingual_alone_builds_with_the_theme(site):
+    """Each capability can be enabled alone: the theme then writes plain head tags. (A fresh
+    process: Pelican's signals stay connected for the life of a process.)"""
+    site.post("posts/a/fi.md", "Yksin", "fi")
+    site.post("posts/a/en.md", "Alone", "en")
+    site.build_alone(["luotsi.multilingual"])
+    doc = site.html("en/blog/alone/index.html")
+    assert doc.findtext(".//title") == "Alone — Fixture Travel"
+    assert doc.xpath('//link[@rel="canonical"]/@href') == ["https://fixture.example/en/blog/alone/"]
+    assert not doc.xpath('//script[@type="application/ld+json"]')
+    assert len(doc.xpath('//link[@hreflang]')) == 3

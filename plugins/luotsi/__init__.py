@@ -10,7 +10,7 @@ __all__ = ["THEME", "register"]
 
 
 def register() -> None:
-    from . import multilingual, staff, structured_data, trips
+    from . import multilingual, qr, staff, structured_data, trips
     from .feedback import build as feedback
 
     multilingual.register()
@@ -18,3 +18,4 @@ def register() -> None:
     trips.register()
     structured_data.register()
     feedback.register()
+    qr.register()

@@ -38,6 +38,7 @@ class Run:
     findings: list[Finding] = field(default_factory=list)
     pages: list[PageRecord] = field(default_factory=list)
     shared: dict[str, Any] = field(default_factory=dict)
+    _seen: set[Finding] = field(default_factory=set, repr=False)
 
     @property
     def site_root(self) -> str:
@@ -53,7 +54,8 @@ class Run:
         if line is None and field_name:
             line = field_line(path, field_name)
         finding = Finding(self.source(path), line, problem, fix, area)
-        if finding not in self.findings:
+        if finding not in self._seen:  # a set: a build may report thousands of findings
+            self._seen.add(finding)
             self.findings.append(finding)
 
     def finish(self) -> None:

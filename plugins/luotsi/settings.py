@@ -162,6 +162,15 @@ def _same_as(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _campaign(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, str]:
+    allowed = {"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"}
+    if not isinstance(value, Mapping) or set(value) - allowed or not all(
+            isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9._~-]*", v) for v in value.values()):
+        raise _fail(name, value, "a dict of utm_source, utm_medium, utm_campaign (letters, "
+                    "digits, - and _)")
+    return dict(value)
+
+
 FEEDBACK_PLACES = ("contact", "posts", "helpful")
 _FEEDBACK_KEYS = {"url", "topics", "topic_labels", "answer_within_hours", "places", "question"}
 
@@ -256,6 +265,21 @@ SPECS: tuple[Spec, ...] = (
          "The feedback form and service: {'url': service URL, 'topics': {topic: staff "
          "address}, 'topic_labels': {topic: {lang: label}}, 'answer_within_hours': 24, "
          "'places': ['contact', 'posts', 'helpful'], 'question': False}. None: no form."),
+    Spec("LUOTSI_QR", True, _bool,
+         "Give every post, page, trip and staff page a QR code for print (shown by the print "
+         "stylesheet, SVG inline plus a PNG file)."),
+    Spec("LUOTSI_QR_CAMPAIGN",
+         {"utm_source": "print", "utm_medium": "qr", "utm_campaign": "print"}, _campaign,
+         "Campaign parameters added to every code's URL; a page overrides them with "
+         "QR-Source: and QR-Campaign:."),
+    Spec("LUOTSI_QR_ERROR", "M", _choice("L", "M", "Q", "H"),
+         "QR error-correction level: L 7 %, M 15 %, Q 25 %, H 30 % of the code may be damaged."),
+    Spec("LUOTSI_QR_SHORT_LINKS", True, _bool,
+         "When LUOTSI_FEEDBACK is set, codes carry the service's counted short link "
+         "(/q/<code>) instead of the long URL; without the service they carry the URL."),
+    Spec("LUOTSI_QR_PNG_SCALE", 12, _positive_int,
+         "Pixels per module of the PNG codes (12 px: a typical code is about 5 cm wide at "
+         "300 dpi)."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )

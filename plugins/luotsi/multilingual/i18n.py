@@ -10,6 +10,7 @@ stale ``.mo`` can never ship.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 from collections.abc import Mapping
@@ -88,6 +89,12 @@ def context_lang(ctx: Mapping[str, Any]) -> str:
     return ctx.get("DEFAULT_LANG", "en")
 
 
+@functools.lru_cache(maxsize=8192)
+def _format_date(value: dt.date, fmt: str, lang: str) -> str:
+    """Listings show the same dates over and over; Babel's formatting is worth caching."""
+    return format_date(value, format=fmt, locale=babel_locale(lang))
+
+
 def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
     """Give a Jinja2 environment per-page gettext plus Babel date, number and price filters."""
 
@@ -109,7 +116,7 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
 
     @pass_context
     def date_filter(ctx: Any, value: dt.date, fmt: str = "long") -> str:
-        return format_date(value, format=fmt, locale=babel_locale(known_lang(ctx)))
+        return _format_date(value, fmt, known_lang(ctx))
 
     @pass_context
     def datetime_filter(ctx: Any, value: dt.datetime, fmt: str = "medium") -> str:
@@ -125,6 +132,7 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
     def number_filter(ctx: Any, value: Any) -> str:
         return format_decimal(value, locale=babel_locale(known_lang(ctx)))
 
+    env.auto_reload = False  # templates do not change during a build: no stat() per include
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]

@@ -25,22 +25,26 @@ def _fold(line: str) -> str:
 
 
 def vcard(name: str, title: str, org: str, email: str, phone: str, url: str,
-          photo_url: str | None = None, lang: str | None = None) -> str:
+          photo_url: str | None = None, lang: str | None = None, version: str = "4.0") -> str:
+    """The downloadable card is vCard 4.0; ``version="3.0"`` gives the compact form that phone
+    cameras import from a QR code (no photo, which would make the code too dense)."""
     given, _, family = name.partition(" ")
+    modern = version == "4.0"
     lines = [
         "BEGIN:VCARD",
-        "VERSION:4.0",
+        f"VERSION:{version}",
         f"FN:{_escape(name)}",
         f"N:{_escape(family)};{_escape(given)};;;",
         f"TITLE:{_escape(title)}",
         f"ORG:{_escape(org)}",
-        f"EMAIL;TYPE=work:{email}",
-        f"TEL;VALUE=uri;TYPE=work,voice:tel:{phone.replace(' ', '')}",
+        f"EMAIL;TYPE=work:{email}" if modern else f"EMAIL;TYPE=INTERNET,WORK:{email}",
+        f"TEL;VALUE=uri;TYPE=work,voice:tel:{phone.replace(' ', '')}" if modern
+        else f"TEL;TYPE=WORK,VOICE:{phone.replace(' ', '')}",
         f"URL:{url}",
     ]
-    if photo_url:
+    if photo_url and modern:
         lines.append(f"PHOTO;MEDIATYPE=image/jpeg:{photo_url}")
-    if lang:
+    if lang and modern:
         lines.append(f"LANG:{lang}")
     lines.append("END:VCARD")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -263,10 +263,12 @@ def web_page(page: PageFacts) -> Node:
     return node
 
 
-def page_graph(page: PageFacts, company: CompanyFacts, site_name: str) -> Node:
-    """The whole JSON-LD document of one page."""
-    nodes = [organization(company, page.siteurl, page.languages),
-             website(page.siteurl, site_name, page.languages),
+def page_graph(page: PageFacts, company: CompanyFacts, site_name: str,
+               site_nodes: tuple[Node, Node] | None = None) -> Node:
+    """The whole JSON-LD document of one page. ``site_nodes`` (the company and the website,
+    the same on every page) may be built once by the caller and shared."""
+    nodes = [*(site_nodes or (organization(company, page.siteurl, page.languages),
+                              website(page.siteurl, site_name, page.languages))),
              web_page(page), breadcrumb_list(page)]
     if page.kind == "article":
         nodes.append(blog_posting(page))

@@ -120,6 +120,14 @@ class SeoBuilder:
         self.company = graph.CompanyFacts(company, run.config.same_as,
                                           absolute(self.siteurl, logo) if logo else "")
         self.cards: list[share_image.Card] = run.shared.setdefault("share_cards", [])
+        # The company and website nodes are the same on every page: built and checked once.
+        self.site_nodes = (graph.organization(self.company, self.siteurl, run.config.languages),
+                           graph.website(self.siteurl, self.site_name, run.config.languages))
+        for where, problem, fix in validate({"@context": "https://schema.org",
+                                             "@graph": list(self.site_nodes)}):
+            run.find("LUOTSI_COMPANY", f"structured data: {where} {problem}", fix,
+                     area="structured-data")
+        self.checked = frozenset(id(node) for node in self.site_nodes)
 
     def subtitle(self, lang: str) -> str:
         own = self.run.config.subtitles.get(lang)
@@ -244,10 +252,10 @@ class SeoBuilder:
             trip=self.trip_facts(item.luotsi_trip) if kind == "trip" else None,
             original=original, translations=translations,
             faq=faq_pairs(item.content) if kind == "faq" else [])
-        document = graph.page_graph(facts, self.company, self.site_name)
+        document = graph.page_graph(facts, self.company, self.site_name, self.site_nodes)
         source = (getattr(item, "source_path", None) or getattr(person, "source_path", None)
                   or f"{canonical_path or '/'} (a page Luotsi generates)")
-        for where, problem, fix in validate(document):
+        for where, problem, fix in validate(document, self.checked):
             run.find(source, f"structured data: {where} {problem}", fix,
                      area="structured-data")
         og_type = {"article": "article", "person": "profile"}.get(kind, "website")

@@ -75,8 +75,13 @@ def _url_values(value: Any) -> Iterator[Any]:
         yield value
 
 
-def validate(document: dict[str, Any]) -> list[Problem]:
-    """Every problem in ``document`` (a JSON-LD ``@graph``); an empty list means valid."""
+def validate(document: dict[str, Any], checked: frozenset[int] = frozenset()
+             ) -> list[Problem]:
+    """Every problem in ``document`` (a JSON-LD ``@graph``); an empty list means valid.
+
+    ``checked`` holds the ``id()`` of top-level nodes validated already (the company and the
+    website, shared by every page): their ids still count for references, but their
+    properties are not checked again on every page."""
     problems: list[Problem] = []
     graph = document.get("@graph")
     if document.get("@context") != "https://schema.org" or not isinstance(graph, list):
@@ -87,7 +92,7 @@ def validate(document: dict[str, Any]) -> list[Problem]:
         problems.append((dup, "is the @id of more than one node", "give each node its own @id"))
     defined = {i for _, node, _ in _dicts(graph) for i in [node.get("@id")]
                if i and len(node) > 1}
-    for key, node, embedded in _dicts(graph):
+    for key, node, embedded in _dicts([n for n in graph if id(n) not in checked]):
         kind = node.get("@type", key or "node")
         if set(node) == {"@id"}:
             if node["@id"] not in defined:

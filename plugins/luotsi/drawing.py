@@ -1,0 +1,88 @@
+"""Text on generated images (share cards, print posters) in any of the site's languages.
+
+CJK fallback fonts often lack Latin letters and Latin fonts lack CJK, so text is drawn run
+by run, each run in the font of its script, as fontconfig chooses fonts for a language.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+
+from PIL import ImageDraw, ImageFont
+
+
+@functools.cache
+def font_file(lang: str, bold: bool = True) -> str | None:
+    """A font that covers ``lang``, as fontconfig chooses it."""
+    pattern = f"sans:lang={lang}" + (":weight=bold" if bold else "")
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True,
+                               text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found if found and os.path.isfile(found) else None
+
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@functools.cache
+def fonts(size: int, bold: bool) -> tuple[Font, Font]:
+    """(Latin, CJK) fonts: CJK fallback fonts often lack Latin letters, and the other way
+    round, so each run of text is drawn with the font of its script."""
+    def load(lang: str) -> Font:
+        path = font_file(lang, bold)
+        return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+    return load("en"), load("ja")
+
+
+def _is_cjk(char: str) -> bool:
+    return ord(char) >= 0x2E80
+
+
+def _runs(text: str) -> list[tuple[str, bool]]:
+    runs: list[tuple[str, bool]] = []
+    for char in text:
+        cjk = _is_cjk(char)
+        if runs and runs[-1][1] == cjk:
+            runs[-1] = (runs[-1][0] + char, cjk)
+        else:
+            runs.append((char, cjk))
+    return runs
+
+
+def length(draw: ImageDraw.ImageDraw, text: str, fonts: tuple[Font, Font]) -> float:
+    return sum(draw.textlength(run, font=fonts[cjk]) for run, cjk in _runs(text))
+
+
+def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str,
+          fonts: tuple[Font, Font], fill: tuple[int, int, int]) -> None:
+    x, y = xy
+    for run, cjk in _runs(text):
+        draw.text((x, y), run, font=fonts[cjk], fill=fill)
+        x += int(draw.textlength(run, font=fonts[cjk]))
+
+
+_NO_LINE_START = set("、。，．・：；？！ー）」』】〉》!?),.:;")  # kinsoku: never begin a line
+
+
+def wrap(draw: ImageDraw.ImageDraw, text: str, fonts: tuple[Font, Font], width: int
+          ) -> list[str]:
+    """Lines of at most ``width`` px: break at spaces, or anywhere between CJK characters."""
+    tokens = re.findall(r"[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+|\s+", text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        candidate = line + token
+        if line.strip() and token.strip() and token not in _NO_LINE_START and \
+                length(draw, candidate, fonts) > width:
+            lines.append(line.strip())
+            line = token
+        else:
+            line = candidate
+    return [*lines, line.strip()] if line.strip() else lines
+
+

@@ -1,0 +1,154 @@
+"""Pelican adapter: once every page's canonical URL is known, compute each page's QR payload,
+make the codes not cached yet (in parallel), and give templates ``luotsi_qr(url)``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import Generator
+
+from .. import core
+from .. import run as runs
+from ..urls import absolute
+from . import payload, poster, render
+
+QR_DIR = "qr"
+
+
+@dataclass
+class PageCode:
+    """A page's code as templates use it."""
+
+    code: render.Code
+    target: str  # where a scan ends up: the canonical URL with campaign parameters
+    shown: str  # the link printed beside the code (short link, or the page's URL)
+    short: str = ""  # the /q/ code, when the service counts scans
+    poster: str = ""  # output path of the A4 poster, when the page asked for one
+    cache_dir: str = field(default="", repr=False)
+
+    @property
+    def png(self) -> str:
+        return f"{QR_DIR}/{self.code.name}.png"
+
+    @property
+    def svg_url(self) -> str:
+        return f"{QR_DIR}/{self.code.name}.svg"
+
+    def inline(self, label: str) -> Markup:
+        return Markup(render.inline_svg(self.code, self.cache_dir, str(Markup.escape(label))))
+
+
+def _items(generators: list[Generator]) -> list[Any]:
+    found = []
+    for generator in generators:
+        for name in ("articles", "translations", "pages"):
+            found += [i for i in getattr(generator, name, []) if hasattr(i, "luotsi_canonical")]
+    return found
+
+
+def on_all_generators_finalized(generators: list[Generator]) -> None:
+    run = runs.current(generators[0].settings)
+    config = run.config
+    if not config.qr:
+        return
+    siteurl = run.settings.get("SITEURL", "")
+    cache = os.path.join(config.cache_dir, "qr")
+    service = config.feedback["url"] if config.feedback and config.qr_short_links else ""
+    if service.startswith("/"):
+        service = siteurl.rstrip("/") + service
+    error = config.qr_error.lower()
+    pages: dict[str, PageCode] = {}
+    codes: dict[str, str] = {}
+
+    def add(path: str, meta: dict[str, Any]) -> PageCode:
+        params = dict(config.qr_campaign)
+        if meta.get("qr-source") or meta.get("qr_source"):
+            params["utm_source"] = str(meta.get("qr-source") or meta.get("qr_source"))
+        if meta.get("qr-campaign") or meta.get("qr_campaign"):
+            params["utm_campaign"] = str(meta.get("qr-campaign") or meta.get("qr_campaign"))
+        target = payload.campaign_url(absolute(siteurl, path), params)
+        short = payload.short_code(target) if service else ""
+        shown = f"{service}/q/{short}" if short else absolute(siteurl, path)
+        if short:
+            codes[short] = target
+        page = PageCode(render.Code(shown if short else target, error, config.qr_png_scale),
+                        target, shown, short, cache_dir=cache)
+        pages[path] = page
+        return page
+
+    for item in _items(generators):
+        if getattr(item, "status", "published") != "published":
+            continue
+        page = add(item.luotsi_canonical, item.metadata)
+        if str(item.metadata.get("poster", "")).lower() in ("yes", "true", "1"):
+            page.poster = "pending"
+    company = config.company
+    cards: dict[str, PageCode] = {}
+    for versions in run.shared.get("staff", {}).values():
+        for person in versions.values():
+            add(person.url, {})
+            card = payload.contact_card(person.name, person.role,
+                                        company.get("legal_name") or company["name"],
+                                        person.phone, person.email,
+                                        absolute(siteurl, person.url))
+            code = render.Code(card, error, config.qr_png_scale)
+            cards[person.url] = PageCode(code, card, person.name, cache_dir=cache)
+    all_codes = [p.code for p in pages.values()] + [c.code for c in cards.values()]
+    run.shared["qr_made"] = render.make_all(all_codes, cache)
+    run.shared["qr_pages"], run.shared["qr_cards"] = pages, cards
+    run.shared["qr_short_codes"] = codes
+    contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
+                                       company.get("telephone"), company.get("email"))))
+    posters = run.shared.setdefault("qr_posters", [])
+    for item in _items(generators):
+        page = pages.get(item.luotsi_canonical)
+        if page and page.poster == "pending":
+            drawn = poster.Poster(item.title, page.shown, contact,
+                                  os.path.join(cache, page.code.name + ".png"))
+            page.poster = f"{QR_DIR}/{drawn.name}"
+            posters.append(drawn)
+
+
+def on_generator_init(generator: Generator) -> None:
+    run = runs.current(generator.settings)
+
+    def luotsi_qr(path: str, kind: str = "page") -> PageCode | None:
+        table = run.shared.get("qr_cards" if kind == "contact" else "qr_pages", {})
+        return table.get(path)
+
+    generator.env.globals["luotsi_qr"] = luotsi_qr
+
+
+def publish(run: runs.Run) -> None:
+    """Codes, posters and the short-link table into the output."""
+    pages = run.shared.get("qr_pages")
+    if pages is None:
+        return
+    cache = os.path.join(run.config.cache_dir, "qr")
+    out = os.path.join(run.settings["OUTPUT_PATH"], QR_DIR)
+    codes = [p.code for p in pages.values()] + [c.code for c in run.shared["qr_cards"].values()]
+    render.publish(codes, cache, out)
+    for drawn in run.shared.get("qr_posters", []):
+        cached = os.path.join(cache, drawn.name)
+        if not os.path.exists(cached):
+            poster.render(drawn, cached)
+        shutil.copyfile(cached, os.path.join(out, drawn.name))
+    with open(os.path.join(out, "codes.json"), "w", encoding="utf-8") as handle:
+        json.dump({"codes": run.shared.get("qr_short_codes", {})}, handle, indent=0,
+                  sort_keys=True)
+
+
+def register() -> None:
+    from .. import multilingual
+
+    multilingual.register()  # codes point at canonical URLs, which the language model sets
+    core.register()
+    core.add_finalizer(publish)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.generator_init.connect(on_generator_init)

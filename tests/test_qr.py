@@ -1,0 +1,142 @@
+"""QR codes read back with a real decoder (Debian's zbarimg; SVG rendered by rsvg-convert),
+contact cards parsed back, the cache, posters, and the counted short links on the service."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from luotsi.qr import payload
+from PIL import Image
+
+from .conftest import parse
+from .servers import Service, SmtpSink
+
+SITE = "http://127.0.0.1:8000"
+
+
+def decode(path: Path) -> str:
+    if path.suffix == ".svg":
+        png = path.with_suffix(".render.png")
+        subprocess.run(["rsvg-convert", "-w", "600", "-b", "white", "-o", str(png), str(path)],
+                       check=True)
+        path = png
+    done = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True)
+    return done.stdout.decode("utf-8").rstrip("\n")
+
+
+def qr_of(output: Path, page: str) -> tuple[str, str]:
+    """(the page's PNG code file, the link printed beside it)."""
+    html = (output / page).read_text(encoding="utf-8")
+    png = re.search(r'href="[^"]*/(qr/[0-9a-f]{16}\.png)"', html).group(1)
+    shown = re.search(r'<span class="qr-link">([^<]+)</span>', html).group(1)
+    return png, shown
+
+
+@pytest.mark.parametrize("page", [
+    "en/blog/a-day-on-a-husky-safari/index.html", "yhteystiedot/index.html",
+    "ja/trips/aurora-photography-week/index.html", "staff/mikko-lahti/index.html"])
+def test_page_codes_decode_to_the_counted_short_link_of_their_page(demo, tmp_path, page):
+    output, _ = demo
+    png, shown = qr_of(output, page)
+    assert decode(output / png) == shown
+    svg = tmp_path / "code.svg"
+    svg.write_bytes((output / png.replace(".png", ".svg")).read_bytes())
+    assert decode(svg) == shown
+    code = shown.rsplit("/q/", 1)[1]
+    target = json.loads((output / "qr/codes.json").read_text())["codes"][code]
+    canonical = parse(output / page).xpath('//link[@rel="canonical"]/@href')[0]
+    assert target == (canonical + "?utm_source=print&utm_medium=qr&utm_campaign=print")
+
+
+def test_codes_have_the_quiet_zone_and_alt_text(demo):
+    output, _ = demo
+    png, _ = qr_of(output, "en/blog/a-day-on-a-husky-safari/index.html")
+    with Image.open(output / png) as image:
+        width, _ = image.size
+        assert width % 12 == 0
+        modules = width // 12
+        assert (modules - 8 - 21) % 4 == 0  # versions grow by 4 modules: border is 4 each side
+        pixels = image.convert("L")
+        assert all(pixels.getpixel((x, y)) == 255 for x in range(48) for y in range(width))
+    svg = parse(output / "en/blog/a-day-on-a-husky-safari/index.html").xpath(
+        '//aside[@class="qr-print"]/svg')[0]
+    assert svg.get("role") == "img" and svg.get("aria-label") == "QR code that opens this page"
+
+
+def test_staff_contact_card_code_imports_as_a_vcard(demo):
+    output, _ = demo
+    html = (output / "en/staff/aino-korhonen/index.html").read_text(encoding="utf-8")
+    figure = re.search(r'<figure class="qr-contact">(.*?)</figure>', html, re.S).group(1)
+    svg = output.parent / "contact.svg"
+    svg.write_text(figure.split("<figcaption>")[0].strip(), encoding="utf-8")
+    card = decode(svg)
+    fields = dict(line.split(":", 1) for line in card.splitlines() if ":" in line)
+    assert fields["BEGIN"] == "VCARD" and fields["VERSION"] == "3.0"
+    assert fields["FN"] == "Aino Korhonen" and fields["N"] == "Korhonen;Aino;;;"
+    assert fields["TEL;TYPE=WORK,VOICE"] == "+358405550143"
+    assert fields["EMAIL;TYPE=INTERNET,WORK"] == "aino@revontuli.example"
+    assert fields["ORG"] == "Revontuli Travel Oy"
+
+
+def test_without_the_service_codes_carry_the_url_with_page_campaign(site):
+    site.post("posts/a.md", "Talvi", "fi", qr_campaign="winter-brochure", qr_source="poster",
+              poster="yes")
+    run = site.build()
+    assert run.shared["qr_made"] >= 1
+    png, shown = qr_of(site.output, "blog/talvi/index.html")
+    url = decode(site.output / png)
+    assert shown == "https://fixture.example/blog/talvi/"
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == shown
+    assert parse_qs(parts.query) == {"utm_source": ["poster"], "utm_medium": ["qr"],
+                                     "utm_campaign": ["winter-brochure"]}
+    poster = re.search(r'href="[^"]*/(qr/poster-[0-9a-f]{16}\.png)"',
+                       (site.output / "blog/talvi/index.html").read_text()).group(1)
+    with Image.open(site.output / poster) as image:
+        assert image.size == (1240, 1754)
+    assert decode(site.output / poster) == url
+    assert site.build().shared["qr_made"] == 0  # cached by payload: nothing re-encoded
+    site.post("posts/a.md", "Talvi", "fi", qr_campaign="spring")
+    assert site.build().shared["qr_made"] == 1
+
+
+def test_short_codes_are_stable_and_readable():
+    code = payload.short_code("https://x.example/a/?utm_medium=qr")
+    assert code == payload.short_code("https://x.example/a/?utm_medium=qr")
+    assert re.fullmatch(r"[2-9a-km-z]{8}", code) and not set(code) & set("01lo")
+    assert payload.campaign_url("https://x.example/a/?ref=1", {"utm_medium": "qr"}) == \
+        "https://x.example/a/?ref=1&utm_medium=qr"
+
+
+@pytest.mark.xdist_group("feedback")
+def test_scan_is_counted_then_redirected_and_unknown_codes_get_404(tmp_path):
+    smtp = SmtpSink().start()
+    service = Service(tmp_path / "svc", smtp.port)
+    (tmp_path / "svc" / "qr").mkdir()
+    target = "http://127.0.0.1:8000/en/?utm_source=print&utm_medium=qr&utm_campaign=print"
+    (tmp_path / "svc" / "qr" / "codes.json").write_text(json.dumps({"codes": {"abcd2345":
+                                                                                target}}))
+    service.cli("feedback", "add-admin", "aino", "--password-stdin", stdin="a-long-password\n")
+    service.start()
+    try:
+        with service.client(follow_redirects=False) as client:
+            for _ in range(3):
+                scan = client.get("/q/abcd2345")
+                assert scan.status_code == 302 and scan.headers["location"] == target
+            unknown = client.get("/q/nope")
+            assert unknown.status_code == 404
+            assert "Tämä koodi ei ole käytössä." in unknown.text
+        with service.client(headers={"Origin": service.url}) as admin:
+            admin.post("/admin/login", data={"user": "aino", "password": "a-long-password"})
+            page = admin.get("/admin/report").text
+            assert re.search(r"<td>abcd2345</td><td>[^<]+</td><td>3</td>", page)
+        report = service.cli("qr", "report").stdout
+        assert re.search(r"\d{4}-\d\d-\d\d\s+abcd2345\s+3\s+" + re.escape(target), report)
+    finally:
+        service.stop()
+        smtp.stop()
