@@ -116,6 +116,12 @@ class Service:
                                *args], cwd=self.root, env=self.env, input=stdin, text=True,
                               capture_output=True, check=True)
 
+    def cli_result(self, *args: str) -> subprocess.CompletedProcess:
+        """Like :meth:`cli`, but returns a failing command's result instead of raising."""
+        return subprocess.run([sys.executable, "-m", "luotsi.cli", "--config", "feedback.toml",
+                               *args], cwd=self.root, env=self.env, text=True,
+                              capture_output=True)
+
     def start(self) -> Service:
         self.log = open(self.root / "service.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

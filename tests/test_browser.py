@@ -136,3 +136,21 @@ def test_helpful_widget_on_a_post(stack):
         assert conn.execute("SELECT helpful, message FROM messages WHERE helpful IS NOT NULL"
                             ).fetchall() == [("yes", "Great tips")]
     page.close()
+
+
+def test_share_links_are_plain_links_and_the_page_talks_to_no_third_party(stack):
+    context = stack["browser"].new_context()
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{stack['site']}/en/blog/a-day-on-a-husky-safari/")
+    page.wait_for_load_state("networkidle")
+    links = page.locator("nav.share a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert [h.split("/")[2] if "://" in h else h.split(":")[0] for h in hrefs] == [
+        "www.facebook.com", "www.linkedin.com", "x.com", "wa.me", "mailto"]
+    assert all(links.nth(i).evaluate("a => a.tagName") == "A" for i in range(links.count()))
+    assert all(url.startswith("http://127.0.0.1:") or url.startswith("data:")
+               for url in requested), requested
+    assert context.cookies() == []
+    context.close()

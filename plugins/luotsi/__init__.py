@@ -10,7 +10,7 @@ __all__ = ["THEME", "register"]
 
 
 def register() -> None:
-    from . import multilingual, qr, staff, structured_data, trips
+    from . import multilingual, qr, social, staff, structured_data, trips
     from .feedback import build as feedback
 
     multilingual.register()
@@ -19,3 +19,4 @@ def register() -> None:
     structured_data.register()
     feedback.register()
     qr.register()
+    social.register()

@@ -5,6 +5,9 @@
     luotsi feedback export --email ADDRESS
     luotsi feedback erase --email ADDRESS
     luotsi feedback purge
+    luotsi feedback export-testimonials [--output content/testimonials.json]
+    luotsi feedback withdraw --email ADDRESS
+    luotsi feedback invite bookings.csv [--today YYYY-MM-DD]
     luotsi qr report
 """
 
@@ -86,6 +89,51 @@ def purge(args: argparse.Namespace) -> None:
     print(f"purged {removed} message(s) older than {config.retention_days} days")
 
 
+def export_testimonials(args: argparse.Namespace) -> None:
+    """Write published testimonials per language into the site's content, for the build."""
+    import datetime as dt
+
+    items = _store(args).testimonials()
+    by_lang: dict[str, list[dict[str, str]]] = {}
+    for item in items:
+        by_lang.setdefault(item["lang"], []).append({
+            "text": item["text"], "name": item["name"], "lang": item["lang"],
+            "date": dt.datetime.fromtimestamp(item["created_at"], dt.UTC).date().isoformat()})
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps({"testimonials": by_lang}, ensure_ascii=False,
+                                            indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {len(items)} testimonial(s) to {args.output}")
+
+
+def withdraw(args: argparse.Namespace) -> None:
+    changed = _store(args).withdraw_consent(args.email)
+    print(f"withdrew the publishing consent of {changed} message(s); run export-testimonials "
+          "and rebuild the site to take them off it")
+
+
+def invite(args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    from .feedback import invitations
+    from .feedback.app import Service
+
+    config = _config(args)
+    service = Service(config)
+    text = Path(args.bookings).read_text(encoding="utf-8-sig")
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    outcomes, problems = invitations.run(text, args.bookings, service.store, config,
+                                         service.catalogs, today)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    for outcome in outcomes:
+        print(f"{args.bookings}:{outcome.line}: {outcome.booking_id}: {outcome.action} "
+              f"({outcome.reason})")
+    sent = sum(o.action in ("sent", "reminder") for o in outcomes)
+    print(f"{sent} invitation(s) queued in the outbox; {len(problems)} bad row(s)")
+    if problems:
+        raise SystemExit(1)
+
+
 def qr_report(args: argparse.Namespace) -> None:
     from .feedback.app import Service
     from .feedback.reports import scans_per_day
@@ -124,6 +172,18 @@ def main(argv: list[str] | None = None) -> None:
         command.set_defaults(func=func)
     command = commands.add_parser("purge", help="delete messages older than retention_days")
     command.set_defaults(func=purge)
+    command = commands.add_parser("export-testimonials",
+                                  help="write published testimonials into the site's content")
+    command.add_argument("--output", default="content/testimonials.json")
+    command.set_defaults(func=export_testimonials)
+    command = commands.add_parser("withdraw", help="withdraw an address's publishing consent")
+    command.add_argument("--email", required=True)
+    command.set_defaults(func=withdraw)
+    command = commands.add_parser("invite", help="invite customers to give feedback after "
+                                  "their trip (a CSV of bookings)")
+    command.add_argument("bookings")
+    command.add_argument("--today", help="YYYY-MM-DD; defaults to today")
+    command.set_defaults(func=invite)
     qr = groups.add_parser("qr", help="QR codes")
     qr_commands = qr.add_subparsers(dest="command", required=True)
     command = qr_commands.add_parser("report", help="scans per code per day")

@@ -171,6 +171,14 @@ def _campaign(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, str]:
     return dict(value)
 
 
+def _networks(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
+    from .social.share import NETWORKS
+
+    if not isinstance(value, list | tuple) or set(value) - set(NETWORKS):
+        raise _fail(name, value, "a list of " + ", ".join(NETWORKS))
+    return tuple(value)
+
+
 FEEDBACK_PLACES = ("contact", "posts", "helpful")
 _FEEDBACK_KEYS = {"url", "topics", "topic_labels", "answer_within_hours", "places", "question"}
 
@@ -280,6 +288,13 @@ SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_QR_PNG_SCALE", 12, _positive_int,
          "Pixels per module of the PNG codes (12 px: a typical code is about 5 cm wide at "
          "300 dpi)."),
+    Spec("LUOTSI_SHARE_NETWORKS", ["facebook", "linkedin", "x", "whatsapp", "email"],
+         _networks,
+         "Share links under every post, in this order: facebook, linkedin, x, bluesky, "
+         "whatsapp, telegram, email. Plain links: no script, pixel or cookie."),
+    Spec("LUOTSI_TESTIMONIALS_FILE", "testimonials.json", _text,
+         "Testimonials exported by `luotsi feedback export-testimonials`, under the content "
+         "folder; shown on the home page and on testimonials/ in every language."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )

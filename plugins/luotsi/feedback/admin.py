@@ -7,13 +7,10 @@ token derived from the session, and POSTs must come from the service's own origi
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
-import hashlib
 import hmac
 import io
-import json
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
@@ -25,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from . import tokens
 from .reports import response_times, scans_per_day
 
 if TYPE_CHECKING:
@@ -48,31 +46,21 @@ def verify(hashed: str | None, password: str) -> bool:
         return False
 
 
-def _sign(secret: bytes, text: str) -> str:
-    return base64.urlsafe_b64encode(hmac.new(secret, text.encode(), hashlib.sha256).digest()
-                                    ).decode().rstrip("=")
-
-
 def make_session(secret: bytes, user: str, at: float | None = None) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(
-        {"u": user, "t": int(at or time.time()), "n": secrets.token_urlsafe(9)}).encode()
-    ).decode().rstrip("=")
-    return f"{payload}.{_sign(secret, 'session:' + payload)}"
+    return tokens.seal(secret, "session", {"u": user, "t": int(at or time.time()),
+                                           "n": secrets.token_urlsafe(9)})
 
 
 def read_session(secret: bytes, cookie: str, admins: dict[str, str]) -> tuple[str, str] | None:
     """(user, nonce) of a valid, unexpired session of a user who still exists."""
-    payload, _, signature = cookie.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(secret, "session:" + payload)):
+    data = tokens.unseal(secret, "session", cookie)
+    if not data or time.time() - float(data["t"]) > SESSION_SECONDS or data["u"] not in admins:
         return None
-    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    if time.time() - data["t"] > SESSION_SECONDS or data["u"] not in admins:
-        return None
-    return data["u"], data["n"]
+    return str(data["u"]), str(data["n"])
 
 
 def csrf_token(secret: bytes, nonce: str) -> str:
-    return _sign(secret, "csrf:" + nonce)
+    return tokens.seal(secret, "csrf", {"n": nonce}).rpartition(".")[2]
 
 
 def safe_cell(value: Any) -> Any:
@@ -185,6 +173,30 @@ def routes(service: Service) -> list[Route]:
                                 data.get("note", "")[:500])
         return RedirectResponse(f"{base}/admin/messages/{message_id}", status_code=303)
 
+    async def testimonial(request: Request) -> Response:
+        """Publish a message (shortened, under a chosen display name) as a testimonial, or
+        withdraw it. Only messages whose sender ticked the publishing consent qualify."""
+        who = session(request)
+        data = await form(request)
+        if who is None or not same_origin(request) or not hmac.compare_digest(
+                data.get("csrf", ""), csrf_token(config.secret, who[1])):
+            return Response("Forbidden: sign in again and retry.", status_code=403)
+        message_id = int(request.path_params["message_id"])
+        found = await run_in_threadpool(service.store.message, message_id)
+        if found is None or not found["publish_consent"]:
+            return Response("This sender did not allow publishing.", status_code=409)
+        if data.get("action") == "withdraw":
+            await run_in_threadpool(service.store.set_testimonial, message_id, None, None)
+        else:
+            text = " ".join(data.get("text", "").split())
+            name = " ".join(data.get("display_name", "").split())[:80]
+            original = " ".join(found["message"].split())
+            if not text or not name or len(text) > len(original):
+                return Response("A testimonial needs a display name and the sender's words, "
+                                "at most as long as the message.", status_code=422)
+            await run_in_threadpool(service.store.set_testimonial, message_id, text, name)
+        return RedirectResponse(f"{base}/admin/messages/{message_id}", status_code=303)
+
     async def export(request: Request) -> Response:
         who = session(request)
         if who is None:
@@ -221,6 +233,8 @@ def routes(service: Service) -> list[Route]:
         Route(f"{base}/admin/", listing, methods=["GET"]),
         Route(f"{base}/admin/messages/{{message_id:int}}", message, methods=["GET"]),
         Route(f"{base}/admin/messages/{{message_id:int}}/answered", answered, methods=["POST"]),
+        Route(f"{base}/admin/messages/{{message_id:int}}/testimonial", testimonial,
+              methods=["POST"]),
         Route(f"{base}/admin/export.csv", export, methods=["GET"]),
         Route(f"{base}/admin/report", report, methods=["GET"]),
     ]

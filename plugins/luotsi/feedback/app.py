@@ -110,7 +110,7 @@ class Service:
                 "company": self.site.company.get("name", self.site.name)}
 
     def render_form_page(self, lang: str, values: dict[str, str], errors: dict[str, str],
-                         message_key: str, status: int) -> HTMLResponse:
+                         message_key: str, status: int, heading: str = "") -> HTMLResponse:
         token, question = tokens.issue(self.config.secret, self.site.question)
         privacy = values.get("privacy", "")
         if not privacy.startswith(self.site.url + "/"):
@@ -119,7 +119,7 @@ class Service:
         if not page.startswith(self.site.url + "/"):
             page = ""
         template = self.env.get_template("feedback/service_page.html")
-        heading = self.gettext(lang, "heading")
+        heading = heading or self.gettext(lang, "heading")
         html = template.render(
             luotsi_lang=lang, page_lang=lang, DEFAULT_LANG=self.site.default_lang,
             site=self.site, fb=self.fb_context(lang), form_id="feedback", page_url=page,
@@ -172,6 +172,7 @@ class Service:
                                self.site.origin)
         shown = {k: v for k, v in result.values.items() if k in LIMITS and k != "token"}
         shown["privacy"] = form.get("privacy", "")[:LIMITS["page"]]
+        shown["booking"] = form.get("booking", "")[:LIMITS["booking"]]
         problem = tokens.check(self.config.secret, form.get("token", ""), form.get("answer", ""),
                                self.config.min_seconds, self.config.max_seconds)
         if problem == "confirm" and result.ok:  # no token: a visitor without JavaScript
@@ -184,9 +185,15 @@ class Service:
             return self.answer(request, lang, 422, problem, shown, errors)
         if not result.ok:
             return self.answer(request, lang, 422, "fix_fields", shown, result.errors)
+        values = result.values
+        if form.get("booking"):
+            booking = tokens.unseal(self.config.secret, "invite", form["booking"])
+            if booking is None:
+                return self.answer(request, lang, 422, "fix_fields", shown,
+                                   {"message": "booking"})
+            values["booking_id"] = str(booking["b"])
         if not self.rate.allow(self.client(request)):
             return self.answer(request, lang, 429, "rate", shown)
-        values = result.values
         gettext = self.catalogs[lang].gettext if lang in self.catalogs else (lambda s: s)
         mails = mail.compose(values, None, self.site.topics[values["topic"]], self.site.name,
                              self.site.answer_within_hours, gettext,
@@ -205,6 +212,40 @@ class Service:
         query = urlencode({"from": page}) if page.startswith(self.site.url + "/") else ""
         target = self.site.thanks_url(lang) + (f"?{query}" if query else "")
         return RedirectResponse(target, status_code=303)
+
+    async def invited(self, request: Request) -> Response:
+        """The form, pre-filled for the trip an invitation was about."""
+        data = tokens.unseal(self.config.secret, "invite", request.query_params.get("t", ""))
+        if data is None:
+            lang = self.site.default_lang
+            return self.render_form_page(lang, {}, {}, "booking", 404)
+        lang = self.lang_of(str(data.get("l", "")))
+        values = {"topic": "booking" if "booking" in self.site.topics else "",
+                  "booking": request.query_params["t"],
+                  "privacy": "", "page": self.site.page_url(lang, "")}
+        heading = self.gettext(lang, "invite_heading") % {"trip": data.get("t", "")}
+        return self.render_form_page(lang, values, {}, "", 200, heading=heading)
+
+    async def unsubscribe(self, request: Request) -> Response:
+        """GET asks (link scanners must not unsubscribe anyone); POST does it, for good."""
+        token = request.query_params.get("t", "")
+        if request.method == "POST":
+            body = await request.body()
+            token = dict(parse_qsl(body.decode("utf-8", "replace"))).get("t", token)
+        data = tokens.unseal(self.config.secret, "unsubscribe", token)
+        lang = self.lang_of(str((data or {}).get("l", "")))
+        if data is None:
+            return self.render_form_page(lang, {}, {}, "booking", 404)
+        done = request.method == "POST"
+        if done:
+            await run_in_threadpool(self.store.unsubscribe, str(data["e"]))
+        html = self.env.get_template("feedback/unsubscribe.html").render(
+            luotsi_lang=lang, page_lang=lang, DEFAULT_LANG=lang, site=self.site, token=token,
+            done=done, action=f"{self.site.service_url}/unsubscribe",
+            heading=self.gettext(lang, "unsubscribe_heading"),
+            text=self.gettext(lang, "unsubscribed" if done else "unsubscribe_confirm"),
+            button=self.gettext(lang, "unsubscribe_button"))
+        return HTMLResponse(html)
 
     async def health(self, request: Request) -> Response:
         count = await run_in_threadpool(self.store.count, "messages")
@@ -273,6 +314,8 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
         Route(f"{base}/feedback/token", service.token, methods=["GET"]),
         Route(f"{base}/feedback/token", service.preflight, methods=["OPTIONS"]),
         Route(f"{base}/healthz", service.health, methods=["GET"]),
+        Route(f"{base}/feedback/invited", service.invited, methods=["GET"]),
+        Route(f"{base}/unsubscribe", service.unsubscribe, methods=["GET", "POST"]),
         Route(f"{base}/openapi.json", service.openapi, methods=["GET"]),
         *qr_redirect.routes(service),
         *admin.routes(service),

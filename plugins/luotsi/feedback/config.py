@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "secure_cookies": None,  # None: on when the service's public URL is https
     "mail_retry_max_seconds": 3600,
     "qr_codes": "output/qr/codes.json",  # written by the build: which /q/ code goes where
+    "invite_days_after": 3,  # invite this many days after the trip ends
+    "invite_cap_days": 180,  # at most one invitation per customer in this many days
+    "invite_reminder_days": 0,  # 0: never a reminder; else one reminder after this many days
 }
 SECRET_KEYS = ("secret", "smtp_password")
 
@@ -104,6 +107,9 @@ class Config:
     secure_cookies: bool
     mail_retry_max_seconds: int
     qr_codes: str
+    invite_days_after: int
+    invite_cap_days: int
+    invite_reminder_days: int
 
 
 def origin_of(url: str) -> str:
@@ -247,4 +253,7 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
         trusted_proxies=tuple(map(str, values["trusted_proxies"])),
         allowed_origins=tuple(o for o in origins if o), secure_cookies=bool(secure),
         mail_retry_max_seconds=int(values["mail_retry_max_seconds"]),
-        qr_codes=str(base / str(values["qr_codes"])))
+        qr_codes=str(base / str(values["qr_codes"])),
+        invite_days_after=int(values["invite_days_after"]),
+        invite_cap_days=int(values["invite_cap_days"]),
+        invite_reminder_days=int(values["invite_reminder_days"]))

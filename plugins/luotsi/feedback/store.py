@@ -9,6 +9,7 @@ service says "thank you": a crash after that answer cannot lose the message or i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import sqlite3
 import threading
@@ -63,6 +64,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX scans_code ON scans (code, scanned_at);
     """,
+    """
+    ALTER TABLE messages ADD COLUMN publish_consent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN testimonial_text TEXT;
+    ALTER TABLE messages ADD COLUMN testimonial_name TEXT;
+    ALTER TABLE messages ADD COLUMN booking_id TEXT NOT NULL DEFAULT '';
+    CREATE TABLE invitations (
+        id {serial},
+        booking_id TEXT NOT NULL UNIQUE,
+        email TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        trip TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        decided_at {real} NOT NULL,
+        reminders INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX invitations_email ON invitations (email);
+    CREATE TABLE unsubscribes (
+        email TEXT PRIMARY KEY,
+        unsubscribed_at {real} NOT NULL
+    );
+    """,
 )
 
 _ENGINE_TYPES = {
@@ -71,7 +95,8 @@ _ENGINE_TYPES = {
 }
 
 MESSAGE_FIELDS = ("id", "created_at", "lang", "topic", "name", "email", "message", "page",
-                  "helpful", "status", "answered_at", "answer_note")
+                  "helpful", "status", "answered_at", "answer_note", "publish_consent",
+                  "testimonial_text", "testimonial_name", "booking_id")
 
 
 @dataclass
@@ -93,6 +118,12 @@ class OutboxItem:
     body: str
     reply_to: str
     attempts: int
+
+
+def email_key(email: str) -> str:
+    """Invitations and opt-outs keep a hash of the address, not the address: enough to cap
+    and to honour an unsubscribe, and nothing to leak or to erase."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 def now() -> float:
@@ -196,10 +227,11 @@ class Store:
                 message_id = self._insert_id(
                     conn,
                     "INSERT INTO messages (created_at, lang, topic, name, email, message, page, "
-                    "helpful) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "helpful, publish_consent, booking_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (at, values["lang"], values["topic"], values.get("name", ""),
                      values.get("email", ""), values.get("message", ""), values.get("page", ""),
-                     values.get("helpful")))
+                     values.get("helpful"), 1 if values.get("publish") else 0,
+                     values.get("booking_id", "")))
                 for mail in mails:
                     self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, "
                                  "subject, body, reply_to, next_attempt_at) VALUES "
@@ -240,6 +272,75 @@ class Store:
                                   "?, answer_note = ? WHERE id = ? AND status <> 'answered'",
                                   (now(), note, message_id))
             return cursor.rowcount == 1
+
+    def set_testimonial(self, message_id: int, text: str | None, name: str | None) -> bool:
+        """Publish (or, with ``None``, withdraw) a message as a testimonial; only a message whose
+        sender ticked the publishing consent can become one."""
+        with self.transaction() as conn:
+            cursor = self.execute(conn, "UPDATE messages SET testimonial_text = ?, "
+                                  "testimonial_name = ? WHERE id = ? AND publish_consent = 1",
+                                  (text, name, message_id))
+            return cursor.rowcount == 1
+
+    def withdraw_consent(self, email: str) -> int:
+        """The sender takes back the permission to publish: no testimonial from them remains."""
+        with self.transaction() as conn:
+            return int(self.execute(conn, "UPDATE messages SET publish_consent = 0, "
+                                    "testimonial_text = NULL, testimonial_name = NULL WHERE "
+                                    "LOWER(email) = ?", (email.strip().lower(),)).rowcount)
+
+    def testimonials(self) -> list[dict[str, Any]]:
+        rows = self.query("SELECT id, created_at, lang, testimonial_text, testimonial_name FROM "
+                          "messages WHERE publish_consent = 1 AND testimonial_text IS NOT NULL "
+                          "AND testimonial_text <> '' ORDER BY created_at DESC, id DESC")
+        return [dict(zip(("id", "created_at", "lang", "text", "name"), r, strict=True))
+                for r in rows]
+
+    # -- invitations -------------------------------------------------------------------
+    def invitation(self, booking_id: str) -> dict[str, Any] | None:
+        fields = ("booking_id", "email", "status", "reason", "decided_at", "reminders")
+        rows = self.query(f"SELECT {', '.join(fields)} FROM invitations WHERE booking_id = ?",
+                          (booking_id,))
+        return dict(zip(fields, rows[0], strict=True)) if rows else None
+
+    def has_feedback_for(self, booking_id: str) -> bool:
+        return bool(self.query("SELECT 1 FROM messages WHERE booking_id = ?", (booking_id,)))
+
+    def last_invited(self, email: str) -> float | None:
+        rows = self.query("SELECT MAX(decided_at) FROM invitations WHERE email = ? AND "
+                          "status = 'sent'", (email_key(email),))
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def is_unsubscribed(self, email: str) -> bool:
+        return bool(self.query("SELECT 1 FROM unsubscribes WHERE email = ?",
+                               (email_key(email),)))
+
+    def unsubscribe(self, email: str) -> None:
+        with self.transaction() as conn:
+            if not self.execute(conn, "SELECT 1 FROM unsubscribes WHERE email = ?",
+                                (email_key(email),)).fetchall():
+                self.execute(conn, "INSERT INTO unsubscribes (email, unsubscribed_at) VALUES "
+                             "(?, ?)", (email_key(email), now()))
+
+    def record_invitation(self, row: dict[str, str], status: str, reason: str,
+                          mail: Mail | None, reminder: bool = False) -> None:
+        """Record a decision about a booking, with its mail in the outbox, atomically."""
+        at = now()
+        with self.transaction() as conn:
+            if reminder:
+                self.execute(conn, "UPDATE invitations SET reminders = reminders + 1, "
+                             "decided_at = ?, reason = ? WHERE booking_id = ?",
+                             (at, reason, row["booking_id"]))
+            else:
+                self.execute(conn, "INSERT INTO invitations (booking_id, email, lang, trip, "
+                             "end_date, status, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, "
+                             "?, ?)", (row["booking_id"], email_key(row["email"]), row["lang"],
+                                       row["trip"], row["end_date"], status, reason, at))
+            if mail is not None:
+                self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, subject, "
+                             "body, reply_to, next_attempt_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)",
+                             (mail.kind, mail.recipient, mail.subject, mail.body,
+                              mail.reply_to, at))
 
     def count(self, table: str) -> int:
         assert re.fullmatch(r"[a-z_]+", table)

@@ -88,3 +88,23 @@ def question_of(secret: bytes, token: str) -> Question | None:
         a, b = data["q"]  # type: ignore[misc]
         return Question(int(a), int(b))
     return None
+
+
+def seal(secret: bytes, purpose: str, data: dict[str, object]) -> str:
+    """Signed, URL-safe data for one purpose (an invitation, an unsubscribe link, a session):
+    a token made for one purpose is refused for another."""
+    payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()
+                                       ).decode().rstrip("=")
+    return f"{payload}.{_sign(secret, f'{purpose}:{payload}'.encode())}"
+
+
+def unseal(secret: bytes, purpose: str, token: str) -> dict[str, object] | None:
+    payload, _, signature = token.partition(".")
+    if not payload or not hmac.compare_digest(signature,
+                                              _sign(secret, f"{purpose}:{payload}".encode())):
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -19,7 +19,8 @@ def N_(message: str) -> str:
 
 
 LIMITS = {"name": 100, "email": 254, "message": 5000, "topic": 40, "page": 2000,
-          "lang": 10, "helpful": 3, "answer": 6, "token": 400, "website": 200, "consent": 3}
+          "lang": 10, "helpful": 3, "answer": 6, "token": 400, "website": 200, "consent": 3,
+          "publish": 3, "booking": 600}
 MAX_BODY = 32 * 1024  # bytes; the whole form, all fields, well above any real message
 
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
@@ -53,6 +54,13 @@ MESSAGES = {
     "thanks_helpful": N_("Thank you for your feedback!"),
     "heading": N_("Your message"),
     "qr_unknown": N_("This code is not in use. Our home page:"),
+    "booking": N_("This invitation link is not valid. Please write to us from our website."),
+    "invite_heading": N_("How was your trip %(trip)s?"),
+    "unsubscribe_heading": N_("No more invitations"),
+    "unsubscribe_confirm": N_("Press the button and we will not send you invitations to give "
+                              "feedback any more."),
+    "unsubscribe_button": N_("Unsubscribe"),
+    "unsubscribed": N_("Done: you will not get invitations from us any more."),
 }
 
 
@@ -101,6 +109,7 @@ def validate_form(form: Mapping[str, str], topics: Sequence[str], languages: Seq
         result.errors.setdefault("topic", "topic")
     if values["email"] and not _EMAIL.match(values["email"]):
         result.errors.setdefault("email", "email")
+    values["publish"] = values["publish"] in ("on", "yes", "1")
     page = values["page"]
     if page and not (page.startswith(site_origin + "/") or page == site_origin):
         result.errors.setdefault("page", "page")

@@ -23,6 +23,7 @@ PAGE_TYPES = {
     "trips": "CollectionPage", "article": "WebPage", "page": "WebPage",
     "contact": "ContactPage", "faq": "FAQPage", "about": "AboutPage",
     "person": "ProfilePage", "trip": "WebPage", "report": "WebPage",
+    "testimonials": "CollectionPage", "thanks": "WebPage",
 }
 
 

@@ -95,7 +95,8 @@ def _page_kind(ctx: Mapping[str, Any], item: Any, run: runs.Run) -> str:
             if run.config.policy_pages.get(role) == key:
                 return role
         return "page"
-    for name, kind in (("trips", "trips"), ("people", "directory"), ("rows", "report")):
+    for name, kind in (("trips", "trips"), ("people", "directory"), ("rows", "report"),
+                       ("quotes", "testimonials")):
         if ctx.get(name) is not None:
             return kind
     return "home" if ctx.get("page_number") == 1 and ctx.get("url") == ctx.get(
