@@ -10,7 +10,7 @@ __all__ = ["THEME", "register"]
 
 
 def register() -> None:
-    from . import multilingual, qr, social, staff, structured_data, trips
+    from . import audit, multilingual, qr, social, staff, structured_data, trips
     from .feedback import build as feedback
 
     multilingual.register()
@@ -20,3 +20,4 @@ def register() -> None:
     feedback.register()
     qr.register()
     social.register()
+    audit.register()  # last: it checks what the others wrote

@@ -9,6 +9,7 @@
     luotsi feedback withdraw --email ADDRESS
     luotsi feedback invite bookings.csv [--today YYYY-MM-DD]
     luotsi qr report
+    luotsi audit [--settings pelicanconf.py] [--min-score N] [--check-service]
 """
 
 from __future__ import annotations
@@ -149,6 +150,50 @@ def qr_report(args: argparse.Namespace) -> None:
         print("(no scans yet)")
 
 
+def audit(args: argparse.Namespace) -> None:
+    """Build the site, audit the output (the build does that at its end), print the report."""
+    import urllib.request
+
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    from . import run as runs
+
+    override = {"LUOTSI_AUDIT": True}
+    if args.min_score is not None:
+        override["LUOTSI_AUDIT_MIN_SCORE"] = args.min_score
+    settings = read_settings(args.settings, override=override)
+    try:
+        Pelican(settings).run()
+    except Exception as error:  # strict findings (a low score among them) end up here
+        print(f"luotsi audit: {error}", file=sys.stderr)
+    report = runs.current().shared["audit"]
+    problems = [f"{page}: {problem} — {fix}" for page, _, problem, fix in report.findings]
+    feedback = runs.current().config.feedback
+    if args.check_service and feedback:
+        url = feedback["url"]
+        if url.startswith("/"):
+            url = settings["SITEURL"].rstrip("/") + url
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as answer:
+                healthy = answer.status == 200
+        except OSError as error:
+            healthy, url = False, f"{url} ({error})"
+        if not healthy:
+            problems.append(f"(site): the feedback service does not answer its health check at "
+                            f"{url} — start it (luotsi feedback serve) or fix LUOTSI_FEEDBACK")
+    for lang, row in report.per_language.items():
+        print(f"{lang:<5} {row['pages']:>5} pages  score {row['score']:>3}")
+    for line in problems:
+        print(line)
+    minimum = args.min_score if args.min_score is not None else \
+        runs.current().config.audit_min_score
+    print(f"score {report.score} (minimum {minimum}); report: "
+          f"{settings['OUTPUT_PATH']}/audit/index.html")
+    if report.score < minimum or len(problems) > len(report.findings):
+        raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="luotsi", description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=DEFAULT_CONFIG,
@@ -184,6 +229,13 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument("bookings")
     command.add_argument("--today", help="YYYY-MM-DD; defaults to today")
     command.set_defaults(func=invite)
+    command = groups.add_parser("audit", help="build the site and audit it for trust, SEO "
+                                "and broken links")
+    command.add_argument("--settings", default="pelicanconf.py")
+    command.add_argument("--min-score", type=int)
+    command.add_argument("--check-service", action="store_true",
+                         help="also ask the feedback service for its health check")
+    command.set_defaults(func=audit)
     qr = groups.add_parser("qr", help="QR codes")
     qr_commands = qr.add_subparsers(dest="command", required=True)
     command = qr_commands.add_parser("report", help="scans per code per day")

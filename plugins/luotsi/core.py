@@ -36,7 +36,7 @@ def on_finalized(pelican: Any) -> None:
     with open(os.path.join(output, "sitemap.xml"), "w", encoding="utf-8") as handle:
         handle.write(sitemap_xml(run.pages, siteurl))
     with open(os.path.join(output, "robots.txt"), "w", encoding="utf-8") as handle:
-        handle.write(robots_txt(siteurl, [run.config.report_dir + "/"]))
+        handle.write(robots_txt(siteurl, [run.config.report_dir + "/", "audit/"]))
     for func in _finalizers:
         func(run)
     run.finish()

@@ -179,6 +179,12 @@ def _networks(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _percent(name: str, value: Any, _s: Mapping[str, Any]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise _fail(name, value, "a whole number from 0 to 100")
+    return value
+
+
 FEEDBACK_PLACES = ("contact", "posts", "helpful")
 _FEEDBACK_KEYS = {"url", "topics", "topic_labels", "answer_within_hours", "places", "question"}
 
@@ -295,6 +301,14 @@ SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_TESTIMONIALS_FILE", "testimonials.json", _text,
          "Testimonials exported by `luotsi feedback export-testimonials`, under the content "
          "folder; shown on the home page and on testimonials/ in every language."),
+    Spec("LUOTSI_AUDIT", True, _bool,
+         "Audit the finished output at the end of every build (trust, SEO, links, images) "
+         "and write audit/index.html and audit/report.json."),
+    Spec("LUOTSI_AUDIT_MIN_SCORE", 0, _percent,
+         "Lowest acceptable audit score (percent of pages without findings); below it the "
+         "build gets a finding, which fails a strict build. publishconf.py sets 100."),
+    Spec("LUOTSI_AUDIT_STALE_MONTHS", 12, _positive_int,
+         "Posts not updated for this many months that mention prices or dates are flagged."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )

@@ -1,0 +1,124 @@
+"""Runs every check over the finished output and scores it per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import checks
+
+REPORT_DIR = "audit"
+
+
+@dataclass
+class Context:
+    output: str
+    siteurl: str
+    company: dict[str, Any]
+    policy_urls: dict[str, set[str]]  # role → site-relative paths in any language
+    languages: tuple[str, ...]
+    stale_months: int
+    today: dt.date
+    skip: tuple[str, ...] = ()
+    sponsored: set[str] = field(default_factory=set)  # site-relative URLs of sponsored posts
+
+
+@dataclass
+class Report:
+    pages: int = 0
+    findings: list[checks.Finding] = field(default_factory=list)
+    per_language: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def score(self) -> int:
+        """Pages without findings, in percent; each site-wide gap counts as a failed page."""
+        failed = len({f[0] for f in self.findings if f[0] != "(site)"})
+        failed += sum(1 for f in self.findings if f[0] == "(site)")
+        return max(0, checks.score(self.pages, min(failed, self.pages)))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"score": self.score, "pages": self.pages, "languages": self.per_language,
+                "findings": [{"page": p, "check": c, "problem": pr, "fix": fx}
+                             for p, c, pr, fx in self.findings]}
+
+
+def _page_paths(output: str, skip: tuple[str, ...]) -> list[str]:
+    found = []
+    for folder, _, files in os.walk(output):
+        for name in files:
+            if name.endswith(".html"):
+                rel = os.path.relpath(os.path.join(folder, name), output)
+                if not rel.startswith(skip):
+                    found.append(rel)
+    return sorted(found)
+
+
+def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[checks.Finding]]]:
+    context, paths = args
+    results = []
+    for path in paths:
+        page = checks.load_page(context.output, path)
+        if page is None:
+            continue
+        noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
+        found = [*checks.check_head(page), *checks.check_images(page, context.output),
+                 *checks.check_links(page, context.output, context.siteurl),
+                 *checks.check_feedback_privacy(page)]
+        if not noindex:  # service pages (reports, thanks) need not carry the trust footer
+            found += [*checks.check_contact(page, context.company),
+                      *checks.check_policies(page, context.policy_urls),
+                      *checks.check_post(page, context.stale_months, context.today,
+                                         context.sponsored)]
+        results.append((path, page.lang, found))
+    return results
+
+
+def audit(context: Context) -> Report:
+    """Check every page (in parallel, on all cores) and the site as a whole."""
+    paths = _page_paths(context.output, context.skip)
+    workers = min(os.cpu_count() or 1, max(1, len(paths) // 50))
+    chunks = [paths[i::workers] for i in range(workers)]
+    report = Report()
+    per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"pages": 0, "failed": 0})
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            batches = list(pool.map(_check, [(context, chunk) for chunk in chunks]))
+    else:
+        batches = [_check((context, paths))]
+    for batch in batches:
+        for _path, lang, found in batch:
+            report.pages += 1
+            per_lang[lang]["pages"] += 1
+            if found:
+                per_lang[lang]["failed"] += 1
+            report.findings += found
+    report.findings += site_findings(context)
+    report.findings.sort()
+    report.per_language = {lang: {**v, "score": checks.score(v["pages"], v["failed"])}
+                           for lang, v in sorted(per_lang.items())}
+    return report
+
+
+def site_findings(context: Context) -> list[checks.Finding]:
+    """What the site as a whole must have: policies in every language, a staff page."""
+    found = []
+    for role, urls in context.policy_urls.items():
+        if not urls:
+            found.append(("(site)", "policies", f"there is no {role} page",
+                          f"write it and name it in LUOTSI_POLICY_PAGES['{role}']"))
+    staff = os.path.join(context.output, "staff", "index.html")
+    text = ""
+    if os.path.exists(staff):
+        with open(staff, encoding="utf-8") as handle:
+            text = handle.read()
+    if 'class="card"' not in text:
+        found.append(("(site)", "staff", "there is no staff page with people on it",
+                      "add content/staff/<person>/<lang>.md with a photo"))
+    elif text.count('class="card"') > text.count("<picture"):
+        found.append(("staff/index.html", "staff", "not every person on the staff page has a "
+                      "photo", "give every person a Photo:"))
+    return found

@@ -1,0 +1,73 @@
+"""The trust audit over finished output: the demo passes, and a site missing what customers
+look for gets one finding per gap, with the page and the fix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from luotsi.findings import LuotsiBuildError
+
+from .conftest import ROOT
+
+
+def test_demo_passes_the_audit_with_a_report_per_language(demo):
+    output, run = demo
+    report = json.loads((output / "audit/report.json").read_text())
+    assert report["findings"] == [] and report["score"] == 100
+    assert set(report["languages"]) == {"fi", "en", "sv", "de", "ja"}
+    assert report["pages"] > 150
+    assert "Trust audit: score 100" in (output / "audit/index.html").read_text()
+    assert "Disallow: /audit/" in (output / "robots.txt").read_text()
+
+
+def findings(run) -> list[tuple[str, str, str]]:
+    return [(p, c, pr) for p, c, pr, _ in run.shared["audit"].findings]
+
+
+def test_missing_trust_signals_are_found(site):
+    site.write("pages/privacy/fi.md", "Title: Tietosuoja\nLang: fi\n\nTeksti.\n")
+    site.post("posts/a.md", "Hinnasto", "fi", date="2020-01-01 10:00",
+              body="Retki maksaa 120 € vuonna 2020. ![](images/missing.jpg)\n\n"
+                   "[rikki](/ei-ole/) <img src=\"/x.png\">")
+    site.post("posts/b.md", "Mainos", "fi", sponsored="Partner Oy")
+    run = site.build(LUOTSI_AUDIT_STALE_MONTHS=6)
+    found = findings(run)
+    assert ("(site)", "policies", "there is no booking page") in found
+    assert ("(site)", "policies", "there is no cancellation page") in found
+    assert ("(site)", "staff", "there is no staff page with people on it") in found
+    page = "blog/hinnasto/index.html"
+    assert (page, "authors", "the post names no author with a staff page") in found
+    assert (page, "links", "broken internal link: /ei-ole/") in found
+    assert (page, "links", "broken internal link: images/missing.jpg") in found
+    assert (page, "images", "image /x.png has no alt text") in found
+    assert any(p == page and c == "freshness" and "last updated" in pr for p, c, pr in found)
+    assert not any(c == "sponsored" for _, c, _ in found)  # the theme discloses it
+    assert 0 <= run.shared["audit"].score < 100
+    assert (site.output / "audit/index.html").exists()
+
+
+def test_score_below_the_minimum_fails_a_strict_build(site):
+    site.post("posts/a.md", "Yksi", "fi")
+    with pytest.raises(LuotsiBuildError) as error:
+        site.build(LUOTSI_STRICT=True, LUOTSI_AUDIT_MIN_SCORE=100)
+    assert "trust audit score" in str(error.value) and "LUOTSI_AUDIT_MIN_SCORE 100" in \
+        str(error.value)
+
+
+def test_audit_command_reports_the_service_health(tmp_path):
+    settings = tmp_path / "conf.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+                        f"from pelicanconf import *  # noqa\nPATH = {str(ROOT / 'content')!r}\n"
+                        f"OUTPUT_PATH = {str(tmp_path / 'out')!r}\n"
+                        f"LUOTSI_CACHE_DIR = {str(tmp_path / 'cache')!r}\n"
+                        "LUOTSI_FEEDBACK = {**LUOTSI_FEEDBACK, 'url': 'http://127.0.0.1:9'}\n")
+    done = subprocess.run([sys.executable, "-m", "luotsi.cli", "audit", "--settings",
+                           str(settings), "--check-service"], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 1
+    assert "fi " in done.stdout and "score 100" in done.stdout
+    assert "the feedback service does not answer its health check at http://127.0.0.1:9" in \
+        done.stdout
