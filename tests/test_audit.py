@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 
 def test_demo_passes_the_audit_with_a_report_per_language(demo):
-    output, run = demo
+    output, _ = demo
     report = json.loads((output / "audit/report.json").read_text())
     assert report["findings"] == [] and report["score"] == 100
     assert set(report["languages"]) == {"fi", "en", "sv", "de", "ja"}
