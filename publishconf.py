@@ -11,3 +11,7 @@ FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 LUOTSI_STRICT = True
+LUOTSI_PUBLISH = True  # deploy/ configuration, _headers, .gz and .br copies
+LUOTSI_AUDIT_MIN_SCORE = 100  # every page passes the trust audit, or nothing is published
+# Behind the reverse proxy the service shares the site's host (see deploy/nginx.conf).
+LUOTSI_FEEDBACK = {**LUOTSI_FEEDBACK, "url": "/feedback-api"}  # noqa: F405

@@ -10,7 +10,7 @@ __all__ = ["THEME", "register"]
 
 
 def register() -> None:
-    from . import audit, multilingual, qr, social, staff, structured_data, trips
+    from . import audit, multilingual, publish, qr, social, staff, structured_data, trips
     from .feedback import build as feedback
 
     multilingual.register()
@@ -20,4 +20,5 @@ def register() -> None:
     feedback.register()
     qr.register()
     social.register()
-    audit.register()  # last: it checks what the others wrote
+    audit.register()  # after the others: it checks what they wrote
+    publish.register()  # last: it compresses the finished output

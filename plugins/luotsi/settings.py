@@ -309,6 +309,11 @@ SPECS: tuple[Spec, ...] = (
          "build gets a finding, which fails a strict build. publishconf.py sets 100."),
     Spec("LUOTSI_AUDIT_STALE_MONTHS", 12, _positive_int,
          "Posts not updated for this many months that mention prices or dates are flagged."),
+    Spec("LUOTSI_PUBLISH", False, _bool,
+         "Production extras (on in publishconf.py): nginx, Caddy and systemd files in deploy/ "
+         "beside the output, _headers in the output, and .gz/.br copies of text assets."),
+    Spec("LUOTSI_PUBLISH_ROOT", "/srv/luotsi/output", _text,
+         "Where the output is copied on the server (the root of the nginx and Caddy files)."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )
