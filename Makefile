@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 THEME_DIR := plugins/luotsi/theme
 
-.PHONY: help venv html serve publish test test-fast bench translations clean lint
+.PHONY: help venv html serve publish test test-fast gates bench translations clean lint
 
 help:
 	@echo "make serve        install (if needed), build the demo, serve it on http://$(HOST):$(PORT) with the feedback service on :8001"
@@ -26,6 +26,12 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# The checkers the quality-gate tests run (Nu HTML Checker, axe-core, Lighthouse, linkinator),
+# pinned in tools/package.json; npm's install scripts stay off (vnu uses the system's Java).
+tools/node_modules/.installed: tools/package.json
+	cd tools && npm install --no-audit --no-fund --ignore-scripts
+	touch $@
+
 html: venv
 	$(BIN)/pelican content -o $(OUTPUTDIR) -s pelicanconf.py
 
@@ -37,11 +43,15 @@ publish: venv
 
 test: venv
 	bash scripts/install-system-deps.sh
+	$(MAKE) tools/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: venv
 	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+gates: venv tools/node_modules/.installed
+	$(BIN)/python -m pytest -s tests/test_quality_gates.py
 
 bench: venv
 	bash scripts/install-system-deps.sh
