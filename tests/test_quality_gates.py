@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
@@ -51,7 +51,8 @@ def served(tmp_path_factory):
 
 
 PAGES = {  # one page of each type, in a Latin and a CJK language
-    "home": ["", "ja/"], "post": ["en/blog/a-day-on-a-husky-safari/", "ja/blog/オーロラ予報の読み方/"],
+    "home": ["", "ja/"],
+    "post": ["en/blog/a-day-on-a-husky-safari/", "ja/blog/オーロラ予報の読み方/"],
     "page": ["en/about/", "ja/会社概要/"], "contact": ["yhteystiedot/", "ja/お問い合わせ/"],
     "staff directory": ["staff/", "ja/staff/"], "staff member": ["en/staff/aino-korhonen/",
                                                                  "ja/staff/aino-korhonen/"],
