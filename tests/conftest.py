@@ -41,6 +41,25 @@ def demo(tmp_path_factory) -> tuple[Path, runs.Run]:
     return out, run
 
 
+def build_demo(root: Path, site_port: int, **overrides: str) -> tuple[Path, Path]:
+    """The demo built for ``http://127.0.0.1:<site_port>`` into ``root/output``; overrides are
+    Python expressions evaluated in the demo's settings. Returns (settings file, output).
+    The file is not named pelicanconf.py: it imports that module."""
+    settings = root / "demo_settings.py"
+    lines = [f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa",
+             f"PATH = {str(ROOT / 'content')!r}", f"SITEURL = 'http://127.0.0.1:{site_port}'",
+             *(f"{name} = {expression}" for name, expression in overrides.items())]
+    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output = root / "output"
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        build(str(settings), output)
+    finally:
+        os.chdir(cwd)
+    return settings, output
+
+
 BASE_SETTINGS = {
     "SITENAME": "Fixture Travel",
     "SITEURL": "https://fixture.example",

@@ -12,7 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from .conftest import ROOT, build
+from .conftest import build_demo
 from .servers import Service, SmtpSink, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -35,20 +35,11 @@ def stack(tmp_path_factory):
     site_port = free_port()
     smtp = SmtpSink().start()
     service = Service(root / "svc", smtp.port, site_port=site_port)
-    settings = root / "svc" / "demo_settings.py"  # not "pelicanconf": it imports that module
-    settings.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
-        f"PATH = {str(ROOT / 'content')!r}\nSITEURL = 'http://127.0.0.1:{site_port}'\n"
-        f"LUOTSI_FEEDBACK = {{**LUOTSI_FEEDBACK, 'url': {service.url!r}}}\n", encoding="utf-8")
+    build_demo(root / "svc", site_port,
+               LUOTSI_FEEDBACK=f"{{**LUOTSI_FEEDBACK, 'url': {service.url!r}}}")
     toml = root / "svc" / "feedback.toml"
     toml.write_text(toml.read_text().replace('"pelicanconf.py"', '"demo_settings.py"'))
-    output = root / "output"
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        build(str(settings), output)
-    finally:
-        os.chdir(cwd)
+    output = root / "svc" / "output"
     httpd = ThreadingHTTPServer(("127.0.0.1", site_port),
                                 functools.partial(Quiet, directory=str(output)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

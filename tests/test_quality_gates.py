@@ -13,7 +13,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from .conftest import ROOT, build
+from .conftest import ROOT, build_demo
 from .servers import free_port
 from .test_browser import CHROMIUM, FLAGS, Quiet
 
@@ -32,17 +32,7 @@ def tool(*parts: str) -> str:
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("gates")
     port = free_port()
-    settings = root / "gate_settings.py"
-    settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                        f"from pelicanconf import *  # noqa\nPATH = {str(ROOT / 'content')!r}\n"
-                        f"SITEURL = 'http://127.0.0.1:{port}'\n", encoding="utf-8")
-    output = root / "output"
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        build(str(settings), output)
-    finally:
-        os.chdir(cwd)
+    _, output = build_demo(root, port)
     httpd = ThreadingHTTPServer(("127.0.0.1", port),
                                 functools.partial(Quiet, directory=str(output)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

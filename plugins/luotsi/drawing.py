@@ -86,3 +86,15 @@ def wrap(draw: ImageDraw.ImageDraw, text: str, fonts: tuple[Font, Font], width: 
     return [*lines, line.strip()] if line.strip() else lines
 
 
+
+
+def fit(draw: ImageDraw.ImageDraw, text: str, sizes: tuple[int, ...], width: int,
+        max_lines: int) -> tuple[tuple[Font, Font], list[str], int]:
+    """The largest of ``sizes`` at which ``text`` wraps into ``max_lines`` lines (or the
+    smallest, cut to ``max_lines``): (fonts, lines, size)."""
+    for size in sizes:
+        title_fonts = fonts(size, bold=True)
+        lines = wrap(draw, text, title_fonts, width)
+        if len(lines) <= max_lines:
+            break
+    return title_fonts, lines[:max_lines], size

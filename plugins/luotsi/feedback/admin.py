@@ -82,7 +82,8 @@ def routes(service: Service) -> list[Route]:
 
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(f"feedback/{template}").render(
-            site=site, base=base, luotsi_lang="en", DEFAULT_LANG="en", **context)
+            site=site, base=base, luotsi_lang="en", page_lang="en", DEFAULT_LANG="en",
+            **context)
         response = HTMLResponse(html, status_code=status)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -103,6 +104,16 @@ def routes(service: Service) -> list[Route]:
         if len(data) > 8192:
             return {}
         return dict(parse_qsl(data.decode("utf-8", "replace"), keep_blank_values=True))
+
+    async def authorised_form(request: Request) -> dict[str, str] | None:
+        """The posted form of a signed-in user from our own origin with the right CSRF token;
+        None for anything else."""
+        who = session(request)
+        data = await form(request)
+        if who is None or not same_origin(request) or not hmac.compare_digest(
+                data.get("csrf", ""), csrf_token(config.secret, who[1])):
+            return None
+        return data
 
     def login_redirect() -> Response:
         return RedirectResponse(f"{base}/admin/login", status_code=303)
@@ -163,10 +174,8 @@ def routes(service: Service) -> list[Route]:
                     m=found)
 
     async def answered(request: Request) -> Response:
-        who = session(request)
-        data = await form(request)
-        if who is None or not same_origin(request) or not hmac.compare_digest(
-                data.get("csrf", ""), csrf_token(config.secret, who[1])):
+        data = await authorised_form(request)
+        if data is None:
             return Response("Forbidden: sign in again and retry.", status_code=403)
         message_id = int(request.path_params["message_id"])
         await run_in_threadpool(service.store.mark_answered, message_id,
@@ -176,10 +185,8 @@ def routes(service: Service) -> list[Route]:
     async def testimonial(request: Request) -> Response:
         """Publish a message (shortened, under a chosen display name) as a testimonial, or
         withdraw it. Only messages whose sender ticked the publishing consent qualify."""
-        who = session(request)
-        data = await form(request)
-        if who is None or not same_origin(request) or not hmac.compare_digest(
-                data.get("csrf", ""), csrf_token(config.secret, who[1])):
+        data = await authorised_form(request)
+        if data is None:
             return Response("Forbidden: sign in again and retry.", status_code=403)
         message_id = int(request.path_params["message_id"])
         found = await run_in_threadpool(service.store.message, message_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from ..drawing import draw_text, fonts, length, wrap
+from ..drawing import draw_text, fit, fonts, length
 
 WIDTH, HEIGHT = 1240, 1754  # A4 at 150 dpi
 _VERSION = "1"
@@ -36,13 +36,9 @@ def render(poster: Poster, path: str) -> None:
     image = Image.new("RGB", (WIDTH, HEIGHT), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 40), fill=(14, 42, 71))
-    for size in (96, 80, 68, 56):
-        title_fonts = fonts(size, bold=True)
-        lines = wrap(draw, poster.title, title_fonts, WIDTH - 200)
-        if len(lines) <= 3:
-            break
+    title_fonts, lines, size = fit(draw, poster.title, (96, 80, 68, 56), WIDTH - 200, 3)
     y = 140
-    for line in lines[:3]:
+    for line in lines:
         draw_text(draw, (100, y), line, title_fonts, (14, 42, 71))
         y += int(size * 1.25)
     with Image.open(poster.qr_png) as qr:

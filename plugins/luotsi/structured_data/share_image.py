@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from ..drawing import draw_text, fonts, wrap
+from ..drawing import draw_text, fit, fonts
 
 WIDTH, HEIGHT = 1200, 630
 _VERSION = "2"
@@ -40,13 +40,9 @@ def render(card: Card, path: str) -> None:
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HEIGHT - 24, WIDTH, HEIGHT), fill=ACCENT)
-    for size in (76, 64, 54, 46):  # the largest size at which the title fits four lines
-        title_fonts = fonts(size, bold=True)
-        lines = wrap(draw, card.title, title_fonts, WIDTH - 160)
-        if len(lines) <= 4:
-            break
+    title_fonts, lines, size = fit(draw, card.title, (76, 64, 54, 46), WIDTH - 160, 4)
     y = 110
-    for line in lines[:4]:
+    for line in lines:
         draw_text(draw, (80, y), line, title_fonts, TEXT)
         y += int(size * 1.25)
     draw_text(draw, (80, HEIGHT - 120), card.site_name, fonts(40, bold=False), MUTED)
