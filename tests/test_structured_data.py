@@ -319,3 +319,12 @@ def test_description_is_trimmed_at_a_word_boundary():
 def test_faq_pairs_come_from_headings_and_the_text_after_them():
     html = "<h2>Voiko?</h2><p>Voi.</p><p>Aina.</p><h3>Miksi?</h3><p>Siksi.</p><h2>Tyhjä</h2>"
     assert faq_pairs(html) == [("Voiko?", "Voi. Aina."), ("Miksi?", "Siksi.")]
+
+
+def test_drafts_are_noindex_and_get_no_qr_code(site):
+    site.post("posts/a.md", "Luonnos", "fi", status="draft")
+    site.build()
+    (draft,) = list((site.output / "drafts").rglob("*.html"))
+    doc = parse(draft)
+    assert doc.xpath('//meta[@name="robots"]/@content') == ["noindex, follow"]
+    assert not doc.xpath('//aside[@class="qr-print"]')

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
+from pelican.urlwrappers import Category
 
 from .. import core
 from .. import run as runs
@@ -79,6 +80,11 @@ def on_content_init(content: Any) -> None:
     content.translation_key = translation_key(content.metadata, content.source_path,
                                               getattr(content, "lang", None),
                                               getattr(content, "slug", None))
+    if getattr(content, "status", "") == "draft" and not hasattr(content, "category"):
+        # Pelican gives no default category while CATEGORY_SAVE_AS is taken over, yet its
+        # draft writer reads one: a draft without Category: would stop the build.
+        content.category = Category(content.settings.get("DEFAULT_CATEGORY", "misc"),
+                                    content.settings)
 
 
 def on_generator_init(generator: Generator) -> None:
