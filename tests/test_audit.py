@@ -71,3 +71,13 @@ def test_audit_command_reports_the_service_health(tmp_path):
     assert "fi " in done.stdout and "score 100" in done.stdout
     assert "the feedback service does not answer its health check at http://127.0.0.1:9" in \
         done.stdout
+
+
+def test_cached_audit_sees_a_changed_page(site):
+    site.post("posts/a.md", "Kuva", "fi", body="Teksti.")
+    site.build()
+    first = findings(site.build())  # the second build takes every page from the cache
+    assert not any(c == "images" for _, c, _ in first)
+    site.post("posts/a.md", "Kuva", "fi", body='Teksti. <img src="/x.png">')
+    assert ("blog/kuva/index.html", "images", "image /x.png has no alt text") in \
+        findings(site.build())

@@ -149,15 +149,26 @@ def check_feedback_privacy(page: Page) -> Iterable[Finding]:
                    "write the privacy page (LUOTSI_POLICY_PAGES['privacy'])")
 
 
-def check_links(page: Page, output: str, siteurl: str) -> Iterable[Finding]:
+def local_links(page: Page, siteurl: str) -> list[tuple[str, str]]:
+    """(as written, output-relative target) of every link and image on this site."""
     base = urlsplit(siteurl)
     refs = page.doc.xpath("//a/@href|//link/@href|//img/@src|//script/@src")
     for srcset in page.doc.xpath("//source/@srcset|//img/@srcset"):
         refs += [part.strip().split(" ")[0] for part in srcset.split(",") if part.strip()]
+    found = []
     for value in dict.fromkeys(refs):
         target = _local_path(value, page.url, base)
-        if target is not None and not _exists(output, target):
-            yield (page.path, "links", f"broken internal link: {value}",
+        if target is not None:
+            found.append((value, target))
+    return found
+
+
+def broken_links(path: str, links: list[tuple[str, str]], existing: set[str]
+                 ) -> Iterable[Finding]:
+    for value, target in links:
+        if target not in existing and f"{target.rstrip('/')}/index.html".lstrip("/") \
+                not in existing:
+            yield (path, "links", f"broken internal link: {value}",
                    "fix the link or write the page it points to")
 
 
@@ -174,11 +185,6 @@ def _local_path(value: str, page_url: str, base: Any) -> str | None:
     if prefix and path.startswith(prefix):
         path = path[len(prefix):]
     return path.lstrip("/")
-
-
-def _exists(output: str, target: str) -> bool:
-    full = os.path.join(output, target)
-    return os.path.isfile(full) or os.path.isfile(os.path.join(full, "index.html"))
 
 
 def score(checked: int, failed: int) -> int:

@@ -61,7 +61,7 @@ def write_report(report: Report, output: str) -> None:
 def on_finish(run: runs.Run) -> None:
     if not run.config.audit:
         return
-    report = audit(context_from_run(run))
+    report = audit(context_from_run(run), os.path.join(run.config.cache_dir, "audit.json"))
     write_report(report, run.settings["OUTPUT_PATH"])
     run.shared["audit"] = report
     runs.log.warning("Luotsi trust audit: score %d, %d finding(s) (see %s/index.html)",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -46,18 +48,13 @@ class Report:
                              for p, c, pr, fx in self.findings]}
 
 
-def _page_paths(output: str, skip: tuple[str, ...]) -> list[str]:
-    found = []
-    for folder, _, files in os.walk(output):
-        for name in files:
-            if name.endswith(".html"):
-                rel = os.path.relpath(os.path.join(folder, name), output)
-                if not rel.startswith(skip):
-                    found.append(rel)
-    return sorted(found)
+def _files(output: str) -> set[str]:
+    return {os.path.relpath(os.path.join(folder, name), output)
+            for folder, _, names in os.walk(output) for name in names}
 
 
-def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[checks.Finding]]]:
+def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[Any], list[Any]]]:
+    """Per page: (path, language, findings of the page alone, its local links)."""
     context, paths = args
     results = []
     for path in paths:
@@ -66,36 +63,76 @@ def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[checks.
             continue
         noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
         found = [*checks.check_head(page), *checks.check_images(page, context.output),
-                 *checks.check_links(page, context.output, context.siteurl),
                  *checks.check_feedback_privacy(page)]
         if not noindex:  # service pages (reports, thanks) need not carry the trust footer
             found += [*checks.check_contact(page, context.company),
                       *checks.check_policies(page, context.policy_urls),
                       *checks.check_post(page, context.stale_months, context.today,
                                          context.sponsored)]
-        results.append((path, page.lang, found))
+        results.append((path, page.lang, found, checks.local_links(page, context.siteurl)))
     return results
 
 
-def audit(context: Context) -> Report:
-    """Check every page (in parallel, on all cores) and the site as a whole."""
-    paths = _page_paths(context.output, context.skip)
-    workers = min(os.cpu_count() or 1, max(1, len(paths) // 50))
-    chunks = [paths[i::workers] for i in range(workers)]
-    report = Report()
-    per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"pages": 0, "failed": 0})
+def _fingerprint(context: Context) -> str:
+    """What, besides a page's own bytes, its findings depend on."""
+    facts = [context.siteurl, context.company, sorted((k, sorted(v)) for k, v in
+                                                      context.policy_urls.items()),
+             context.stale_months, context.today.isoformat(), sorted(context.sponsored),
+             _VERSION]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_VERSION = "1"
+
+
+def audit(context: Context, cache_file: str | None = None) -> Report:
+    """Check every page and the site as a whole. A page whose bytes (and the site facts it
+    is checked against) are unchanged since the last build reuses its cached results; the
+    others are parsed in parallel on all cores. Links are always checked against the files
+    the output holds now."""
+    existing = _files(context.output)
+    paths = sorted(p for p in existing if p.endswith(".html") and not p.startswith(context.skip))
+    fingerprint = _fingerprint(context)
+    cached: dict[str, Any] = {}
+    if cache_file and os.path.exists(cache_file):
+        with open(cache_file, encoding="utf-8") as handle:
+            cached = json.load(handle)
+    keys, results, todo = {}, {}, []
+    for path in paths:
+        with open(os.path.join(context.output, path), "rb") as handle:
+            key = hashlib.sha256(fingerprint.encode() + handle.read()).hexdigest()
+        keys[path] = key
+        if key in cached:
+            results[path] = cached[key]
+        else:
+            todo.append(path)
+    workers = min(os.cpu_count() or 1, max(1, len(todo) // 50))
+    chunks = [todo[i::workers] for i in range(workers)]
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             batches = list(pool.map(_check, [(context, chunk) for chunk in chunks]))
     else:
-        batches = [_check((context, paths))]
+        batches = [_check((context, todo))]
     for batch in batches:
-        for _path, lang, found in batch:
-            report.pages += 1
-            per_lang[lang]["pages"] += 1
-            if found:
-                per_lang[lang]["failed"] += 1
-            report.findings += found
+        for path, lang, found, links in batch:
+            results[path] = [lang, [list(f) for f in found], [list(link) for link in links]]
+    if cache_file:
+        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+        with open(cache_file, "w", encoding="utf-8") as handle:
+            json.dump({keys[p]: results[p] for p in results}, handle)
+    report = Report()
+    per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"pages": 0, "failed": 0})
+    for path in paths:
+        if path not in results:
+            continue
+        lang, found, links = results[path]
+        found = [tuple(f) for f in found]
+        found += checks.broken_links(path, [tuple(link) for link in links], existing)
+        report.pages += 1
+        per_lang[lang]["pages"] += 1
+        if found:
+            per_lang[lang]["failed"] += 1
+        report.findings += found
     report.findings += site_findings(context)
     report.findings.sort()
     report.per_language = {lang: {**v, "score": checks.score(v["pages"], v["failed"])}
