@@ -132,6 +132,8 @@ def test_invitations_respect_timing_cap_unsubscribe_and_are_idempotent(running, 
     assert sorted(m["To"] for m in mails) == ["emma@example.com", "yuki@example.com"]
     emma = next(m for m in mails if m["To"] == "emma@example.com")
     assert emma["Subject"] == "How was your trip, Emma? — Fixture Travel"
+    assert emma["List-Unsubscribe"].startswith(f"<{service.url}/unsubscribe?t=")
+    assert emma["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     body = emma.get_content()
     assert "Husky safari day" in body
     yuki = next(m for m in mails if m["To"] == "yuki@example.com").get_content()
@@ -166,6 +168,9 @@ def test_invitations_respect_timing_cap_unsubscribe_and_are_idempotent(running, 
         assert "ボタンを押すと、今後ご感想のお願いをお送りしません。" in asked.text
         token = re.search(r'name="t" value="([^"]+)"', asked.text).group(1)
         assert client.post("/unsubscribe", data={"t": token}).status_code == 200
+        one_click = client.post(stop.replace(service.url, ""),  # RFC 8058, from a mail program
+                                data={"List-Unsubscribe": "One-Click"})
+        assert one_click.status_code == 200
     csv_path.write_text(BOOKINGS + "B6,Yuki,yuki@example.com,ja,Husky,2026-11-02\n")
     third = service.cli_result("feedback", "invite", "bookings.csv", "--today", "2027-06-01")
     assert "B6: skipped (unsubscribed)" in third.stdout

@@ -94,6 +94,7 @@ def compose(row: dict[str, str], gettext: Any, site_name: str, service_url: str,
     form = tokens.seal(secret, "invite", {"b": row["booking_id"], "t": row["trip"],
                                           "l": row["lang"]})
     stop = tokens.seal(secret, "unsubscribe", {"e": row["email"].lower(), "l": row["lang"]})
+    stop_url = f"{service_url}/unsubscribe?{urlencode({'t': stop})}"
     subject = (gettext("A reminder: how was your trip?") if reminder else
                gettext("How was your trip, %(name)s?") % {"name": row["name"] or ""}).strip()
     body = "\n\n".join([
@@ -104,9 +105,10 @@ def compose(row: dict[str, str], gettext: Any, site_name: str, service_url: str,
         + f"{service_url}/feedback/invited?{urlencode({'t': form})}",
         site_name,
         gettext("You will not get more than one such invitation. To get none at all, "
-                "unsubscribe here:") + "\n" + f"{service_url}/unsubscribe?{urlencode({'t': stop})}",
+                "unsubscribe here:") + "\n" + stop_url,
     ]) + "\n"
-    return Mail("invite", row["email"], f"{subject} — {site_name}", body)
+    return Mail("invite", row["email"], f"{subject} — {site_name}", body,
+                list_unsubscribe=stop_url)
 
 
 def run(text: str, source: str, store: Store, config: Any, catalogs: dict[str, Any],

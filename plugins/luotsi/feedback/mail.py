@@ -73,6 +73,9 @@ def to_email(item: OutboxItem, sender: str, site_name: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated" if item.kind == "staff" else "auto-replied"
     if item.reply_to:
         message["Reply-To"] = item.reply_to
+    if item.list_unsubscribe:  # mail programs then offer "unsubscribe" themselves
+        message["List-Unsubscribe"] = f"<{item.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(item.body)  # plain text: nothing a visitor wrote can become markup
     return message
 

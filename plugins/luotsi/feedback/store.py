@@ -87,6 +87,9 @@ MIGRATIONS: tuple[str, ...] = (
         unsubscribed_at {real} NOT NULL
     );
     """,
+    """
+    ALTER TABLE outbox ADD COLUMN list_unsubscribe TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 _ENGINE_TYPES = {
@@ -106,6 +109,7 @@ class Mail:
     subject: str
     body: str
     reply_to: str = ""
+    list_unsubscribe: str = ""  # one-click unsubscribe URL (RFC 8058) of invitations
 
 
 @dataclass
@@ -118,6 +122,7 @@ class OutboxItem:
     body: str
     reply_to: str
     attempts: int
+    list_unsubscribe: str = ""
 
 
 def email_key(email: str) -> str:
@@ -338,9 +343,10 @@ class Store:
                                        row["trip"], row["end_date"], status, reason, at))
             if mail is not None:
                 self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, subject, "
-                             "body, reply_to, next_attempt_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)",
+                             "body, reply_to, next_attempt_at, list_unsubscribe) VALUES "
+                             "(NULL, ?, ?, ?, ?, ?, ?, ?)",
                              (mail.kind, mail.recipient, mail.subject, mail.body,
-                              mail.reply_to, at))
+                              mail.reply_to, at, mail.list_unsubscribe))
 
     def count(self, table: str) -> int:
         assert re.fullmatch(r"[a-z_]+", table)
@@ -358,8 +364,9 @@ class Store:
         with self.transaction() as conn:
             rows = self.execute(
                 conn, "SELECT id, message_id, kind, recipient, subject, body, reply_to, "
-                "attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? AND "
-                "claimed_until <= ? ORDER BY next_attempt_at LIMIT ?" + self._lock_clause(),
+                "attempts, list_unsubscribe FROM outbox WHERE sent_at IS NULL AND "
+                "next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at LIMIT ?"
+                + self._lock_clause(),
                 (at, at, limit)).fetchall()
             for row in rows:
                 self.execute(conn, "UPDATE outbox SET claimed_until = ? WHERE id = ?",

@@ -97,6 +97,7 @@ def on_generator_init(generator: Generator) -> None:
         LUOTSI_HOME_URLS=run.shared["home_urls"],
         LUOTSI_COMPANY=run.config.company,
         LUOTSI_SAME_AS=run.config.same_as,
+        LUOTSI_SUBTITLES=run.config.subtitles,
         LUOTSI_POLICY_URLS=run.shared.setdefault("policy_urls", {}),
         email_link=partial(email_link, obfuscate=run.config.obfuscate_email),
         absolute_url=lambda path: absolute(generator.settings.get("SITEURL", ""), path),
