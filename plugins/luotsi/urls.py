@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 
 def absolute(siteurl: str, path: str) -> str:
@@ -20,3 +20,9 @@ def lang_prefix(lang: str, default_lang: str, pattern: str) -> str:
 def save_as(url: str) -> str:
     """Output file of a pretty URL: ``en/blog/`` → ``en/blog/index.html``."""
     return url + "index.html" if (url == "" or url.endswith("/")) else url
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute URL; empty for a relative one."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

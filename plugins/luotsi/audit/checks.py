@@ -108,7 +108,7 @@ def check_head(page: Page) -> Iterable[Finding]:
             yield page.path, "structured data", f"{where} {problem}", fix
 
 
-def check_images(page: Page, output: str) -> Iterable[Finding]:
+def check_images(page: Page) -> Iterable[Finding]:
     for img in page.doc.xpath("//img"):
         if img.get("alt") is None:
             yield (page.path, "images", f"image {img.get('src')} has no alt text",

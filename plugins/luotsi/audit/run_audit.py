@@ -62,7 +62,7 @@ def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[Any], l
         if page is None:
             continue
         noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
-        found = [*checks.check_head(page), *checks.check_images(page, context.output),
+        found = [*checks.check_head(page), *checks.check_images(page),
                  *checks.check_feedback_privacy(page)]
         if not noindex:  # service pages (reports, thanks) need not carry the trust footer
             found += [*checks.check_contact(page, context.company),

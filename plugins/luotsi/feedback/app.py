@@ -24,9 +24,11 @@ from starlette.routing import Route
 
 from ..multilingual import i18n
 from ..theme_path import TEMPLATES_DIR, TRANSLATIONS_DIR
+from ..urls import origin
 from . import admin, mail, qr_redirect, tokens
 from .committer import Committer
-from .config import Config, origin_of
+from .config import Config
+from .form import form_context
 from .openapi import openapi_document
 from .ratelimit import RateLimit
 from .store import Store, open_store
@@ -55,11 +57,12 @@ class Service:
         i18n.install(self.env, self.catalogs)
         self.rate = RateLimit(config.rate_limit, config.rate_window_seconds)
         self.login_rate = RateLimit(10, 600)
-        self.sender = mail.Sender(config.smtp_host, config.smtp_port, config.smtp_starttls,
-                                  config.smtp_ssl, config.smtp_username, config.smtp_password)
         self.mailer = mail.MailerProcess(config)
         self.base = urlsplit(self.site.service_url).path.rstrip("/")
         self._targets = qr_redirect.Targets(config.qr_codes)
+        self.form = form_context(self.site.service_url, self.site.topics,
+                                 self.site.topic_labels, self.site.answer_within_hours,
+                                 self.site.company.get("name", self.site.name))
         self.committer = Committer(self.store)
 
     def qr_targets(self) -> dict[str, str]:
@@ -92,22 +95,15 @@ class Service:
         return peer
 
     def cors(self, request: Request, response: Response) -> Response:
-        origin = request.headers.get("origin", "")
-        if origin in self.config.allowed_origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
+        sent_from = request.headers.get("origin", "")
+        if sent_from in self.config.allowed_origins:
+            response.headers["Access-Control-Allow-Origin"] = sent_from
             response.headers["Vary"] = "Origin"
         return response
 
     def origin_ok(self, request: Request) -> bool:
-        origin = request.headers.get("origin") or origin_of(request.headers.get("referer", ""))
-        return origin in self.config.allowed_origins
-
-    def fb_context(self, lang: str) -> dict[str, Any]:
-        return {"action": f"{self.site.service_url}/feedback",
-                "token_url": f"{self.site.service_url}/feedback/token",
-                "topics": list(self.site.topics), "topic_labels": self.site.topic_labels,
-                "hours": self.site.answer_within_hours,
-                "company": self.site.company.get("name", self.site.name)}
+        sent_from = request.headers.get("origin") or origin(request.headers.get("referer", ""))
+        return sent_from in self.config.allowed_origins
 
     def render_form_page(self, lang: str, values: dict[str, str], errors: dict[str, str],
                          message_key: str, status: int, heading: str = "") -> HTMLResponse:
@@ -122,7 +118,7 @@ class Service:
         heading = heading or self.gettext(lang, "heading")
         html = template.render(
             luotsi_lang=lang, page_lang=lang, DEFAULT_LANG=self.site.default_lang,
-            site=self.site, fb=self.fb_context(lang), form_id="feedback", page_url=page,
+            site=self.site, fb=self.form, form_id="feedback", page_url=page,
             privacy_url=privacy, values=values, token=token,
             question=question.text if question else "", heading=heading,
             errors=self.field_messages(lang, errors),
@@ -195,7 +191,7 @@ class Service:
         if not self.rate.allow(self.client(request)):
             return self.answer(request, lang, 429, "rate", shown)
         gettext = self.catalogs[lang].gettext if lang in self.catalogs else (lambda s: s)
-        mails = mail.compose(values, None, self.site.topics[values["topic"]], self.site.name,
+        mails = mail.compose(values, self.site.topics[values["topic"]], self.site.name,
                              self.site.answer_within_hours, gettext,
                              f"{self.site.service_url}/admin/")
         await self.committer.add(values, mails)  # committed: on disk before we answer

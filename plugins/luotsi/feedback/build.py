@@ -11,22 +11,16 @@ from pelican.generators import Generator
 from .. import core
 from .. import run as runs
 from ..multilingual.plugin import write_localized
-
-
-def form_context(feedback: dict[str, Any], company_name: str) -> dict[str, Any]:
-    """The ``fb`` object of the form templates (the service builds the same one)."""
-    url = feedback["url"]
-    return {"action": f"{url}/feedback", "token_url": f"{url}/feedback/token",
-            "topics": list(feedback["topics"]), "topic_labels": feedback["topic_labels"],
-            "hours": feedback["answer_within_hours"], "company": company_name,
-            "places": feedback["places"]}
+from .form import form_context
 
 
 def on_generator_init(generator: Generator) -> None:
     run = runs.current(generator.settings)
     feedback = run.config.feedback
-    generator.env.globals["luotsi_feedback"] = (
-        form_context(feedback, run.config.company.get("name", "")) if feedback else None)
+    generator.env.globals["luotsi_feedback"] = form_context(
+        feedback["url"], feedback["topics"], feedback["topic_labels"],
+        feedback["answer_within_hours"], run.config.company.get("name", ""),
+        feedback["places"]) if feedback else None
 
 
 class ThanksGenerator(Generator):

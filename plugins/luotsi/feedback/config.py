@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import settings as luotsi_settings
+from ..urls import origin
 
 
 class ConfigError(ValueError):
@@ -112,11 +112,6 @@ class Config:
     invite_reminder_days: int
 
 
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
 def site_from_settings(path: str, override: Mapping[str, Any] | None = None) -> Site:
     """The site's facts from its Pelican settings file (validated like a build does)."""
     from pelican.settings import read_settings
@@ -133,13 +128,13 @@ def site_from_settings(path: str, override: Mapping[str, Any] | None = None) -> 
         raise ConfigError(f"{path} has no LUOTSI_FEEDBACK setting — add one with the "
                           "service's 'url' (see the README)")
     siteurl = pelican.get("SITEURL", "").rstrip("/")
-    if not origin_of(siteurl):
+    if not origin(siteurl):
         raise ConfigError(f"SITEURL in {path} is {siteurl!r} — the service needs the site's "
                           "absolute URL to check where forms come from")
     default = pelican["DEFAULT_LANG"]
     homes = {lang: lang_prefix(lang, default, config.lang_prefix) for lang in config.languages}
-    service_url = feedback["url"] if origin_of(feedback["url"]) else siteurl + feedback["url"]
-    return Site(url=siteurl, origin=origin_of(siteurl), name=pelican.get("SITENAME", ""),
+    service_url = feedback["url"] if origin(feedback["url"]) else siteurl + feedback["url"]
+    return Site(url=siteurl, origin=origin(siteurl), name=pelican.get("SITENAME", ""),
                 languages=config.languages, default_lang=default, home_urls=homes,
                 topics=feedback["topics"], topic_labels=feedback["topic_labels"],
                 answer_within_hours=feedback["answer_within_hours"],
@@ -236,7 +231,7 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
     if not 0 <= float(values["min_seconds"]) < float(values["max_seconds"]):
         raise ConfigError("min_seconds must be below max_seconds")
     company_email = site.company.get("email", "")
-    origins = tuple(dict.fromkeys([site.origin, origin_of(site.service_url),
+    origins = tuple(dict.fromkeys([site.origin, origin(site.service_url),
                                    *map(str, values["extra_origins"])]))
     return Config(
         site=site, database=database, host=str(values["host"]), port=int(values["port"]),

@@ -10,16 +10,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from . import tokens
 from .store import Mail, Store, now
+from .validation import is_address
 
 COLUMNS = ("booking_id", "name", "email", "lang", "trip", "end_date")
-_EMAIL = re.compile(r"^[^@\s<>\"(),;:]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
 
 
 @dataclass
@@ -48,7 +47,7 @@ def read_bookings(text: str, languages: tuple[str, ...]
             problems.append("booking_id is empty")
         elif row["booking_id"] in seen:
             problems.append(f"booking {row['booking_id']!r} appears twice")
-        if not _EMAIL.match(row["email"]):
+        if not is_address(row["email"]):
             problems.append(f"{row['email']!r} is not an e-mail address")
         if row["lang"] not in languages:
             problems.append(f"language {row['lang']!r} is not one of {', '.join(languages)}")
@@ -69,11 +68,10 @@ def read_bookings(text: str, languages: tuple[str, ...]
 def decide(row: dict[str, str], store: Store, today: dt.date, days_after: int, cap_days: int,
            reminder_days: int) -> tuple[str, str]:
     """What to do with one booking now: (action, reason)."""
+    previous = store.invitation(row["booking_id"])
     if store.is_unsubscribed(row["email"]):
-        previous = store.invitation(row["booking_id"])
         return ("done", "already recorded") if previous else ("skipped", "unsubscribed")
     due = dt.date.fromisoformat(row["end_date"]) + dt.timedelta(days=days_after)
-    previous = store.invitation(row["booking_id"])
     if previous:
         if previous["status"] == "sent" and reminder_days and previous["reminders"] == 0:
             days = (now() - previous["decided_at"]) / 86400

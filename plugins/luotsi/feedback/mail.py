@@ -31,7 +31,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def compose(values: dict[str, Any], message_id: int | None, staff_address: str, site_name: str,
+def compose(values: dict[str, Any], staff_address: str, site_name: str,
             hours: int, gettext: Translate, staff_url: str) -> list[Mail]:
     """The thank-you mail (when the sender gave an address) and the staff notice."""
     mails = []

@@ -45,21 +45,13 @@ def issue(secret: bytes, question: bool = False, at: float | None = None
         asked = Question(secrets.randbelow(8) + 2, secrets.randbelow(8) + 2)
         data["q"] = [asked.a, asked.b]
         data["h"] = _answer_hash(secret, nonce, asked.a + asked.b)
-    payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()
-                                       ).decode().rstrip("=")
-    return f"{payload}.{_sign(secret, payload.encode())}", asked
+    return seal(secret, "form", data), asked
 
 
 def read(secret: bytes, token: str) -> dict[str, object] | None:
     """The token's data, or None when it is malformed or not signed by us."""
-    payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(secret, payload.encode())):
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("t"), int | float) else None
+    data = unseal(secret, "form", token)
+    return data if data is not None and isinstance(data.get("t"), int | float) else None
 
 
 def check(secret: bytes, token: str, answer: str, min_seconds: float, max_seconds: float,

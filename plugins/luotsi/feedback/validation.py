@@ -64,6 +64,12 @@ MESSAGES = {
 }
 
 
+def is_address(text: str) -> bool:
+    """An e-mail address we can send to (stricter than the site settings' check: visitors
+    and booking lists type these)."""
+    return bool(_EMAIL.match(text))
+
+
 @dataclass
 class Result:
     values: dict[str, Any] = field(default_factory=dict)
@@ -107,7 +113,7 @@ def validate_form(form: Mapping[str, str], topics: Sequence[str], languages: Seq
     values["topic"] = values["topic"] or (topics[0] if helpful else "")
     if values["topic"] not in topics:
         result.errors.setdefault("topic", "topic")
-    if values["email"] and not _EMAIL.match(values["email"]):
+    if values["email"] and not is_address(values["email"]):
         result.errors.setdefault("email", "email")
     values["publish"] = values["publish"] in ("on", "yes", "1")
     page = values["page"]

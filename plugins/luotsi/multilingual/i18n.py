@@ -41,6 +41,7 @@ def native_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@functools.lru_cache(maxsize=256)
 def og_locale(lang: str) -> str:
     """OpenGraph wants territory-qualified locales: fi → fi_FI, en → en_US, ja → ja_JP."""
     try:

@@ -9,12 +9,7 @@ they need no exception.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+from ..urls import origin
 
 
 def content_security_policy(service_url: str = "") -> str:

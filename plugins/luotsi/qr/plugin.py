@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
-from .. import core
+from .. import cache_files, core
 from .. import run as runs
 from ..urls import absolute
 from . import payload, poster, render
@@ -134,11 +133,12 @@ def publish(run: runs.Run) -> None:
     out = os.path.join(run.settings["OUTPUT_PATH"], QR_DIR)
     codes = [p.code for p in pages.values()] + [c.code for c in run.shared["qr_cards"].values()]
     render.publish(codes, cache, out)
-    for drawn in run.shared.get("qr_posters", []):
+    posters = run.shared.get("qr_posters", [])
+    for drawn in posters:
         cached = os.path.join(cache, drawn.name)
         if not os.path.exists(cached):
             poster.render(drawn, cached)
-        shutil.copyfile(cached, os.path.join(out, drawn.name))
+    cache_files.publish((drawn.name for drawn in posters), cache, out)
     with open(os.path.join(out, "codes.json"), "w", encoding="utf-8") as handle:
         json.dump({"codes": run.shared.get("qr_short_codes", {})}, handle, indent=0,
                   sort_keys=True)

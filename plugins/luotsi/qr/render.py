@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import segno
+
+from .. import cache_files
 
 QUIET_ZONE = 4  # modules; ISO/IEC 18004 requires four
 _VERSION = "1"
@@ -72,13 +73,5 @@ def inline_svg(code: Code, cache_dir: str, label: str) -> str:
 
 
 def publish(codes: list[Code], cache_dir: str, output_dir: str) -> None:
-    os.makedirs(output_dir, exist_ok=True)
-    for code in dict.fromkeys(codes):
-        for suffix in (".svg", ".png"):
-            target = os.path.join(output_dir, code.name + suffix)
-            if not os.path.exists(target):
-                source = os.path.join(cache_dir, code.name + suffix)
-                try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copyfile(source, target)
+    cache_files.publish((code.name + suffix for code in codes for suffix in (".svg", ".png")),
+                        cache_dir, output_dir)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import warnings
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .. import cache_files
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel portrait is already far more than a web page needs
 _VERSION = "1"
@@ -151,10 +152,6 @@ def _decode_and_render(source: str, key: str, widths: tuple[int, ...], cache_dir
 
 
 def publish(variants: list[Variant], cache_dir: str, output_dir: str) -> None:
-    """Copy cached variants into the output (a copy is cheap; decoding is not)."""
-    os.makedirs(output_dir, exist_ok=True)
-    for variant in variants:
-        for name in (variant.webp, variant.jpeg):
-            target = os.path.join(output_dir, name)
-            if not os.path.exists(target):
-                shutil.copyfile(os.path.join(cache_dir, name), target)
+    """Put cached variants into the output (linking is cheap; decoding is not)."""
+    cache_files.publish((name for v in variants for name in (v.webp, v.jpeg)), cache_dir,
+                        output_dir)

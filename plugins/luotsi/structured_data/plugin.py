@@ -273,7 +273,10 @@ class SeoBuilder:
 
 
 def on_generator_init(generator: Generator) -> None:
-    builder = SeoBuilder(runs.current(generator.settings))
+    run = runs.current(generator.settings)
+    builder = run.shared.get("seo_builder")
+    if builder is None:  # one per build: the site-wide nodes are built and checked once
+        builder = run.shared["seo_builder"] = SeoBuilder(run)
 
     @pass_context
     def luotsi_seo(ctx: Any, page_lang: str, canonical: str, alternates: Sequence[Any],

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from .. import cache_files
 from ..drawing import draw_text, fit, fonts
 
 WIDTH, HEIGHT = 1200, 630
@@ -66,12 +66,5 @@ def make_all(cards: list[Card], cache_dir: str, output_dir: str) -> int:
     else:
         for card in todo:
             render(card, os.path.join(cache_dir, card.name))
-    os.makedirs(output_dir, exist_ok=True)
-    for card in dict.fromkeys(cards):
-        target = os.path.join(output_dir, card.name)
-        if not os.path.exists(target):
-            try:  # a hard link costs no copy; the cache and output often share a disk
-                os.link(os.path.join(cache_dir, card.name), target)
-            except OSError:
-                shutil.copyfile(os.path.join(cache_dir, card.name), target)
+    cache_files.publish((card.name for card in cards), cache_dir, output_dir)
     return len(todo)

@@ -1,0 +1,25 @@
+"""Generated files (photos, share images, QR codes, posters) are made once into the cache
+folder and then put into each build's output from there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+
+
+def publish(names: Iterable[str], cache_dir: str, output_dir: str) -> None:
+    """Put the cached files ``names`` into ``output_dir`` unless they are there already.
+
+    A hard link costs no copy (the cache and the output usually share a disk); across disks
+    the file is copied."""
+    os.makedirs(output_dir, exist_ok=True)
+    for name in dict.fromkeys(names):
+        target = os.path.join(output_dir, name)
+        if os.path.exists(target):
+            continue
+        source = os.path.join(cache_dir, name)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
