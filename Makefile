@@ -18,13 +18,15 @@ help:
 	@echo "make translations extract, update and compile the theme's gettext catalogs"
 
 # The virtual environment is created when missing and refreshed when pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
+# A build needs Luotsi alone; `make serve` adds the feedback service (and a local mail sink);
+# `make test` adds everything the tests drive.
+$(BIN)/.installed-%: pyproject.toml
 	test -x $(BIN)/python || $(PY_BOOT) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[$*]'
 	touch $@
 
-venv: $(BIN)/.installed
+venv: $(BIN)/.installed-test
 
 # The checkers the quality-gate tests run (Nu HTML Checker, axe-core, Lighthouse, linkinator),
 # pinned in tools/package.json; npm's install scripts stay off (vnu uses the system's Java).
@@ -32,16 +34,16 @@ tools/node_modules/.installed: tools/package.json
 	cd tools && npm install --no-audit --no-fund --ignore-scripts
 	touch $@
 
-html: venv
+html: $(BIN)/.installed-demo
 	$(BIN)/pelican content -o $(OUTPUTDIR) -s pelicanconf.py
 
 serve: html
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/serve-demo.sh
 
-publish: venv
+publish: $(BIN)/.installed-demo
 	$(BIN)/pelican content -o $(OUTPUTDIR) -s publishconf.py
 
-test: venv
+test: $(BIN)/.installed-test
 	bash scripts/install-system-deps.sh
 	$(MAKE) tools/node_modules/.installed
 	$(BIN)/ruff check .
@@ -60,7 +62,7 @@ bench: venv
 	$(BIN)/python bench/feedback.py
 
 translations: venv
-	$(BIN)/pybabel extract -F babel.cfg --no-location -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates plugins/luotsi/feedback
+	$(BIN)/pybabel extract -F babel.cfg --no-location -o $(THEME_DIR)/translations/messages.pot $(THEME_DIR)/templates plugins/luotsi/forms plugins/luotsi/service
 	for lang in fi en sv de ja; do \
 	  if [ -f $(THEME_DIR)/translations/$$lang/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update -i $(THEME_DIR)/translations/messages.pot -d $(THEME_DIR)/translations -l $$lang --no-fuzzy-matching; \

@@ -11,25 +11,25 @@ from pathlib import Path
 import luotsi
 import lxml.html
 import pytest
-from luotsi import run as runs
+from luotsi.build import Build
 from pelican import Pelican
 from pelican.settings import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build(settings_path: str | None, output: Path, **override) -> runs.Run:
+def build(settings_path: str | None, output: Path, **override) -> Build:
     """Run Pelican for real and return the Luotsi run (findings, pages written)."""
     override.setdefault("OUTPUT_PATH", str(output))
     override.setdefault("CACHE_PATH", str(output.parent / f"{output.name}-cache"))
     override.setdefault("LUOTSI_CACHE_DIR", str(output.parent / f"{output.name}-luotsi-cache"))
     settings = read_settings(settings_path, override=override)
     Pelican(settings).run()
-    return runs.current()
+    return Build.of(settings)
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> tuple[Path, runs.Run]:
+def demo(tmp_path_factory) -> tuple[Path, Build]:
     """The demo site, built once per test process."""
     out = tmp_path_factory.mktemp("demo") / "output"
     cwd = os.getcwd()
@@ -107,20 +107,25 @@ class Site:
         return self.write(relpath, f"Title: {title}\nDate: {date}\nLang: {lang}\n{extra}\n"
                                    f"{body}\n")
 
-    def build(self, **override) -> runs.Run:
+    def build(self, **override) -> Build:
         settings = {**BASE_SETTINGS, "PATH": str(self.content), **override}
         (self.content / "posts").mkdir(parents=True, exist_ok=True)
         (self.content / "pages").mkdir(parents=True, exist_ok=True)
         return build(None, self.output, **settings)
 
-    def build_alone(self, plugins: list[str], **override) -> None:
-        """Build in a fresh ``pelican`` process: Pelican's signals stay connected for the life
-        of a process, so only a new one shows what a capability does when enabled alone."""
+    def settings_file(self, plugins: list[str], **override) -> Path:
+        """A settings file for this site, for a build in another process."""
         settings = {**BASE_SETTINGS, "PATH": str(self.content), "PLUGINS": plugins, **override}
         (self.content / "posts").mkdir(parents=True, exist_ok=True)
         (self.content / "pages").mkdir(parents=True, exist_ok=True)
         conf = self.root / "alone.py"
         conf.write_text("".join(f"{k} = {v!r}\n" for k, v in settings.items()))
+        return conf
+
+    def build_alone(self, plugins: list[str], **override) -> None:
+        """Build in a fresh ``pelican`` process: Pelican's signals stay connected for the life
+        of a process, so only a new one shows what a capability does when enabled alone."""
+        conf = self.settings_file(plugins, **override)
         subprocess.run([sys.executable, "-m", "pelican", str(self.content), "-s", str(conf),
                         "-o", str(self.output), "-q"], check=True, cwd=self.root,
                        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})

@@ -24,7 +24,7 @@ def test_demo_passes_the_audit_with_a_report_per_language(demo):
 
 
 def findings(run) -> list[tuple[str, str, str]]:
-    return [(p, c, pr) for p, c, pr, _ in run.shared["audit"].findings]
+    return [(p, c, pr) for p, c, pr, _ in run.audit.findings]
 
 
 def test_missing_trust_signals_are_found(site):
@@ -45,7 +45,7 @@ def test_missing_trust_signals_are_found(site):
     assert (page, "images", "image /x.png has no alt text") in found
     assert any(p == page and c == "freshness" and "last updated" in pr for p, c, pr in found)
     assert not any(c == "sponsored" for _, c, _ in found)  # the theme discloses it
-    assert 0 <= run.shared["audit"].score < 100
+    assert 0 <= run.audit.score < 100
     assert (site.output / "audit/index.html").exists()
 
 

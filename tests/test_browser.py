@@ -4,29 +4,18 @@ demo site served on loopback, the feedback service beside it, with and without J
 from __future__ import annotations
 
 import functools
-import os
 import sqlite3
 import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
+from .browser import CHROMIUM, FLAGS, Quiet
 from .conftest import build_demo
 from .servers import Service, SmtpSink, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-CHROMIUM = os.environ.get("LUOTSI_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):

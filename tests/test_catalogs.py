@@ -21,7 +21,8 @@ def test_pot_matches_the_templates(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F",
                     str(ROOT / "babel.cfg"), "--no-location", "-o", str(fresh),
-                    f"{THEME_DIR}/templates", str(ROOT / "plugins/luotsi/feedback")],
+                    f"{THEME_DIR}/templates", str(ROOT / "plugins/luotsi/forms"),
+                    str(ROOT / "plugins/luotsi/service")],
                    check=True, capture_output=True)
     assert msgids(fresh) == msgids(f"{TRANSLATIONS_DIR}/messages.pot"), \
         "run 'make translations' and translate the new strings"

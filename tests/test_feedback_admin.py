@@ -10,8 +10,8 @@ import re
 
 import pytest
 
+from .feedback_forms import JSON, form
 from .servers import Service, SmtpSink
-from .test_feedback_service import JSON, form
 
 pytestmark = pytest.mark.xdist_group("feedback")
 PASSWORD = "correct horse battery staple"

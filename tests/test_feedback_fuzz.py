@@ -39,7 +39,7 @@ def test_valid_tokens_with_arbitrary_fields_never_break_the_service(tmp_path):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from .test_feedback_service import JSON, form, good_token
+    from .feedback_forms import JSON, form, good_token
 
     smtp = SmtpSink().start()
     service = Service(tmp_path / "svc", smtp.port, rate_limit=100000).start()

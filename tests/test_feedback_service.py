@@ -8,23 +8,11 @@ import sqlite3
 import time
 
 import pytest
-from luotsi.feedback import tokens
 
-from .servers import SECRET, Service, SmtpSink
+from .feedback_forms import JSON, form, good_token
+from .servers import Service, SmtpSink
 
 pytestmark = pytest.mark.xdist_group("feedback")
-
-
-def good_token(age: float = 5.0, question: bool = False) -> str:
-    return tokens.issue(SECRET.encode(), question, at=time.time() - age)[0]
-
-
-def form(**override: str) -> dict[str, str]:
-    values = {"lang": "fi", "topic": "booking", "name": "Aino", "email": "aino@example.com",
-              "message": "Onko huskyretkellä tilaa 12.2.?", "consent": "yes",
-              "page": "http://127.0.0.1:8000/yhteystiedot/", "token": good_token()}
-    values.update(override)
-    return values
 
 
 class Running:
@@ -63,8 +51,6 @@ def running(tmp_path_factory):
     yield running
     running.close()
 
-
-JSON = {"Accept": "application/json"}
 
 
 def test_a_message_is_stored_then_thanked_and_staff_notified(running):

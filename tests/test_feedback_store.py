@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from luotsi.feedback import store as store_module
-from luotsi.feedback.store import Mail, open_store
+from luotsi.service import store as store_module
+from luotsi.service.store import Mail, open_store
 
 from .servers import Postgres
 
@@ -108,8 +108,8 @@ def test_retention_purges_old_messages(store, monkeypatch):
 def test_service_runs_on_postgresql(postgres, tmp_path):
     import time
 
+    from .feedback_forms import JSON, form
     from .servers import Service, SmtpSink
-    from .test_feedback_service import JSON, form
 
     smtp = SmtpSink().start()
     url = postgres.create_database("service")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from luotsi.multilingual import model
-from luotsi.multilingual.plugin import translation_key
+from luotsi.multilingual.model import translation_key
 
 LANGS = ("fi", "en", "sv", "ja")
 

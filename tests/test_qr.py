@@ -87,7 +87,7 @@ def test_without_the_service_codes_carry_the_url_with_page_campaign(site):
     site.post("posts/a.md", "Talvi", "fi", qr_campaign="winter-brochure", qr_source="poster",
               poster="yes")
     run = site.build()
-    assert run.shared["qr_made"] >= 1
+    assert run.qr_made >= 1
     png, shown = qr_of(site.output, "blog/talvi/index.html")
     url = decode(site.output / png)
     assert shown == "https://fixture.example/blog/talvi/"
@@ -100,9 +100,9 @@ def test_without_the_service_codes_carry_the_url_with_page_campaign(site):
     with Image.open(site.output / poster) as image:
         assert image.size == (1240, 1754)
     assert decode(site.output / poster) == url
-    assert site.build().shared["qr_made"] == 0  # cached by payload: nothing re-encoded
+    assert site.build().qr_made == 0  # cached by payload: nothing re-encoded
     site.post("posts/a.md", "Talvi", "fi", qr_campaign="spring")
-    assert site.build().shared["qr_made"] == 1
+    assert site.build().qr_made == 1
 
 
 def test_short_codes_are_stable_and_readable():

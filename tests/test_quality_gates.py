@@ -13,9 +13,9 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from .browser import CHROMIUM, FLAGS, Quiet
 from .conftest import ROOT, build_demo
 from .servers import free_port
-from .test_browser import CHROMIUM, FLAGS, Quiet
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 TOOLS = ROOT / "tools" / "node_modules"

@@ -13,7 +13,7 @@ import extruct
 import pytest
 from luotsi.findings import LuotsiBuildError
 from luotsi.structured_data import graph, meta
-from luotsi.structured_data.plugin import faq_pairs, json_for_script
+from luotsi.structured_data.seo import faq_pairs, json_for_script
 from luotsi.structured_data.validate import validate
 from PIL import Image
 
@@ -182,7 +182,7 @@ def test_share_images_are_1200x630_per_language_and_drawn_once(site):
     site.post("posts/a/fi.md", "Revontulet ja husky", "fi")
     site.post("posts/a/ja.md", "オーロラとハスキー", "ja")
     run = site.build()
-    assert run.shared["share_images_drawn"] >= 2
+    assert run.share_images_drawn >= 2
     doc = site.html("ja/blog/オーロラとハスキー/index.html")
     url = doc.xpath('//meta[@property="og:image"]/@content')[0]
     with Image.open(site.output / url.removeprefix("https://fixture.example/")) as image:
@@ -190,9 +190,9 @@ def test_share_images_are_1200x630_per_language_and_drawn_once(site):
     fi_url = site.html("blog/revontulet-ja-husky/index.html").xpath(
         '//meta[@property="og:image"]/@content')[0]
     assert fi_url != url
-    assert site.build().shared["share_images_drawn"] == 0  # cached: nothing drawn again
+    assert site.build().share_images_drawn == 0  # cached: nothing drawn again
     site.post("posts/a/fi.md", "Revontulet ja huskyt", "fi")
-    assert site.build().shared["share_images_drawn"] == 1  # only the changed title
+    assert site.build().share_images_drawn == 1  # only the changed title
 
 
 def test_own_image_wins_and_a_missing_one_is_a_finding(site):

@@ -1,24 +1,22 @@
 """Luotsi: Pelican plugins and a theme for multilingual, trustworthy travel-company sites.
 
 ``PLUGINS = ["luotsi"]`` enables every capability; ``PLUGINS = ["luotsi.multilingual"]``
-(or another sub-package) enables one alone.
+(or another sub-package) enables one alone. Importing this package imports neither Pelican
+nor the feedback service (:mod:`luotsi.service`).
 """
 
 from .theme_path import THEME_DIR as THEME
 
-__all__ = ["THEME", "register"]
+__all__ = ["CAPABILITIES", "THEME", "register"]
+
+# In the order they are registered: the audit checks what the others wrote, publishing
+# compresses the finished output.
+CAPABILITIES = ("multilingual", "staff", "trips", "structured_data", "feedback", "qr",
+                "social", "audit", "publish")
 
 
 def register() -> None:
-    from . import audit, multilingual, publish, qr, social, staff, structured_data, trips
-    from .feedback import build as feedback
+    from importlib import import_module
 
-    multilingual.register()
-    staff.register()
-    trips.register()
-    structured_data.register()
-    feedback.register()
-    qr.register()
-    social.register()
-    audit.register()  # after the others: it checks what they wrote
-    publish.register()  # last: it compresses the finished output
+    for name in CAPABILITIES:
+        import_module(f"{__name__}.{name}").register()

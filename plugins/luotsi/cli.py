@@ -1,153 +1,19 @@
-"""``luotsi``: the feedback service and its staff tools, from the command line.
+"""``luotsi``: the site's and the feedback service's tools, from the command line.
 
-    luotsi feedback serve [--config feedback.toml]
-    luotsi feedback add-admin NAME [--password-stdin]
-    luotsi feedback export --email ADDRESS
-    luotsi feedback erase --email ADDRESS
-    luotsi feedback purge
-    luotsi feedback export-testimonials [--output content/testimonials.json]
-    luotsi feedback withdraw --email ADDRESS
-    luotsi feedback invite bookings.csv [--today YYYY-MM-DD]
-    luotsi qr report
     luotsi audit [--settings pelicanconf.py] [--min-score N] [--check-service]
+    luotsi feedback serve|add-admin|export|erase|purge|export-testimonials|withdraw|invite
+    luotsi qr report
+
+The service's commands are in :mod:`luotsi.service.cli`; ``--config`` names the service's
+TOML file (default: feedback.toml).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import secrets
 import sys
-from pathlib import Path
 
-DEFAULT_CONFIG = "feedback.toml"
-
-
-def _config(args: argparse.Namespace):
-    from .feedback.config import ConfigError, load
-
-    path = args.config
-    if path == DEFAULT_CONFIG and not Path(path).exists():
-        path = None  # no file: defaults and LUOTSI_FEEDBACK_* environment variables only
-    try:
-        return load(path)
-    except ConfigError as error:
-        raise SystemExit(f"luotsi: {error}") from None
-
-
-def _store(args: argparse.Namespace):
-    from .feedback.store import open_store
-
-    return open_store(_config(args).database)
-
-
-def serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from .feedback.app import create_app
-
-    config = _config(args)
-    if not config.admins:
-        print(f"luotsi: no staff account yet — create one with: luotsi feedback add-admin NAME "
-              f"(written to {config.admins_file})", file=sys.stderr)
-    uvicorn.run(create_app(config), host=args.host or config.host, port=args.port or config.port,
-                proxy_headers=False, log_level="info", access_log=False)
-
-
-def add_admin(args: argparse.Namespace) -> None:
-    from .feedback.admin import hash_password
-    from .feedback.config import read_admins
-
-    config = _config(args)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = secrets.token_urlsafe(12)
-        print(f"password for {args.name}: {password}  (shown once; only its hash is stored)")
-    if len(password) < 10:
-        raise SystemExit("luotsi: use a password of at least 10 characters")
-    admins = read_admins(config.admins_file)
-    admins[args.name] = hash_password(password)
-    path = Path(config.admins_file)
-    path.write_text("".join(f"{n}:{h}\n" for n, h in admins.items()), encoding="utf-8")
-    path.chmod(0o600)
-
-
-def export(args: argparse.Namespace) -> None:
-    print(json.dumps(_store(args).about_email(args.email), ensure_ascii=False, indent=1))
-
-
-def erase(args: argparse.Namespace) -> None:
-    removed = _store(args).erase_email(args.email)
-    print(f"erased {removed} message(s) from {args.email} and every mail to or about it")
-
-
-def purge(args: argparse.Namespace) -> None:
-    config = _config(args)
-    from .feedback.store import open_store
-
-    removed = open_store(config.database).purge(config.retention_days)
-    print(f"purged {removed} message(s) older than {config.retention_days} days")
-
-
-def export_testimonials(args: argparse.Namespace) -> None:
-    """Write published testimonials per language into the site's content, for the build."""
-    import datetime as dt
-
-    items = _store(args).testimonials()
-    by_lang: dict[str, list[dict[str, str]]] = {}
-    for item in items:
-        by_lang.setdefault(item["lang"], []).append({
-            "text": item["text"], "name": item["name"], "lang": item["lang"],
-            "date": dt.datetime.fromtimestamp(item["created_at"], dt.UTC).date().isoformat()})
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps({"testimonials": by_lang}, ensure_ascii=False,
-                                            indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(items)} testimonial(s) to {args.output}")
-
-
-def withdraw(args: argparse.Namespace) -> None:
-    changed = _store(args).withdraw_consent(args.email)
-    print(f"withdrew the publishing consent of {changed} message(s); run export-testimonials "
-          "and rebuild the site to take them off it")
-
-
-def invite(args: argparse.Namespace) -> None:
-    import datetime as dt
-
-    from .feedback import invitations
-    from .feedback.app import Service
-
-    config = _config(args)
-    service = Service(config)
-    text = Path(args.bookings).read_text(encoding="utf-8-sig")
-    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    outcomes, problems = invitations.run(text, args.bookings, service.store, config,
-                                         service.catalogs, today)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    for outcome in outcomes:
-        print(f"{args.bookings}:{outcome.line}: {outcome.booking_id}: {outcome.action} "
-              f"({outcome.reason})")
-    sent = sum(o.action in ("sent", "reminder") for o in outcomes)
-    print(f"{sent} invitation(s) queued in the outbox; {len(problems)} bad row(s)")
-    if problems:
-        raise SystemExit(1)
-
-
-def qr_report(args: argparse.Namespace) -> None:
-    from .feedback.app import Service
-    from .feedback.reports import scans_per_day
-
-    config = _config(args)
-    service = Service(config)
-    targets = service.qr_targets()
-    rows = scans_per_day(service.store.scans())
-    print(f"{'day':<10}  {'code':<12}  {'scans':>5}  page")
-    for code, day, count in rows:
-        print(f"{day:<10}  {code:<12}  {count:>5}  {targets.get(code, '?')}")
-    if not rows:
-        print("(no scans yet)")
+from .service import cli as service_cli
 
 
 def audit(args: argparse.Namespace) -> None:
@@ -157,7 +23,7 @@ def audit(args: argparse.Namespace) -> None:
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from . import run as runs
+    from .build import Build
 
     override = {"LUOTSI_AUDIT": True}
     if args.min_score is not None:
@@ -167,13 +33,14 @@ def audit(args: argparse.Namespace) -> None:
         Pelican(settings).run()
     except Exception as error:  # strict findings (a low score among them) end up here
         print(f"luotsi audit: {error}", file=sys.stderr)
-    report = runs.current().shared["audit"]
+    build = Build.of(settings)
+    report = build.audit
+    if report is None:
+        raise SystemExit("luotsi audit: the build stopped before the audit; see above")
     problems = [f"{page}: {problem} — {fix}" for page, _, problem, fix in report.findings]
-    feedback = runs.current().config.feedback
+    feedback = build.config.feedback
     if args.check_service and feedback:
-        url = feedback["url"]
-        if url.startswith("/"):
-            url = settings["SITEURL"].rstrip("/") + url
+        url = feedback["service_url"]
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=5) as answer:
                 healthy = answer.status == 200
@@ -186,8 +53,7 @@ def audit(args: argparse.Namespace) -> None:
         print(f"{lang:<5} {row['pages']:>5} pages  score {row['score']:>3}")
     for line in problems:
         print(line)
-    minimum = args.min_score if args.min_score is not None else \
-        runs.current().config.audit_min_score
+    minimum = args.min_score if args.min_score is not None else build.config.audit_min_score
     print(f"score {report.score} (minimum {minimum}); report: "
           f"{settings['OUTPUT_PATH']}/audit/index.html")
     if report.score < minimum or len(problems) > len(report.findings):
@@ -196,39 +62,9 @@ def audit(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="luotsi", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", default=DEFAULT_CONFIG,
+    parser.add_argument("--config", default=service_cli.DEFAULT_CONFIG,
                         help="the service's TOML configuration (default: feedback.toml)")
     groups = parser.add_subparsers(dest="group", required=True)
-    feedback = groups.add_parser("feedback", help="the feedback service")
-    commands = feedback.add_subparsers(dest="command", required=True)
-    command = commands.add_parser("serve", help="run the service")
-    command.add_argument("--host")
-    command.add_argument("--port", type=int)
-    command.set_defaults(func=serve)
-    command = commands.add_parser("add-admin", help="create or reset a staff account")
-    command.add_argument("name")
-    command.add_argument("--password-stdin", action="store_true",
-                         help="read the password from standard input instead of making one")
-    command.set_defaults(func=add_admin)
-    for name, func, text in (("export", export, "print everything stored about an address"),
-                             ("erase", erase, "erase everything stored about an address")):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("--email", required=True)
-        command.set_defaults(func=func)
-    command = commands.add_parser("purge", help="delete messages older than retention_days")
-    command.set_defaults(func=purge)
-    command = commands.add_parser("export-testimonials",
-                                  help="write published testimonials into the site's content")
-    command.add_argument("--output", default="content/testimonials.json")
-    command.set_defaults(func=export_testimonials)
-    command = commands.add_parser("withdraw", help="withdraw an address's publishing consent")
-    command.add_argument("--email", required=True)
-    command.set_defaults(func=withdraw)
-    command = commands.add_parser("invite", help="invite customers to give feedback after "
-                                  "their trip (a CSV of bookings)")
-    command.add_argument("bookings")
-    command.add_argument("--today", help="YYYY-MM-DD; defaults to today")
-    command.set_defaults(func=invite)
     command = groups.add_parser("audit", help="build the site and audit it for trust, SEO "
                                 "and broken links")
     command.add_argument("--settings", default="pelicanconf.py")
@@ -236,10 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument("--check-service", action="store_true",
                          help="also ask the feedback service for its health check")
     command.set_defaults(func=audit)
-    qr = groups.add_parser("qr", help="QR codes")
-    qr_commands = qr.add_subparsers(dest="command", required=True)
-    command = qr_commands.add_parser("report", help="scans per code per day")
-    command.set_defaults(func=qr_report)
+    service_cli.add_commands(groups)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -1,47 +1,47 @@
-"""What every capability needs: a validated run per build and one place to finish it.
+"""What every capability needs: a validated build per run, the sitemap, and one place to
+finish the build.
 
 Each capability's ``register()`` calls :func:`register` first, so enabling one capability
-alone still validates the settings, writes the sitemap and reports findings.
+alone still validates the settings, writes the sitemap and reports findings. Capabilities
+that act on the finished output add a finalizer to the build in their own ``initialized``
+handler, which runs after this module's (it was connected first).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 from pelican import signals
 
-from . import run as runs
+from .build import Build
 from .sitemap import robots_txt, sitemap_xml
-
-Finalizer = Callable[[runs.Run], None]
-_finalizers: list[Finalizer] = []
-
-
-def add_finalizer(func: Finalizer) -> None:
-    """Run ``func`` once the whole output exists, before findings are reported."""
-    if func not in _finalizers:
-        _finalizers.append(func)
 
 
 def on_initialized(pelican: Any) -> None:
-    runs.begin(pelican.settings)
+    pelican.luotsi_build = Build.begin(pelican.settings)
+
+
+def on_run_start(pelican: Any) -> None:
+    """``get_generators`` is the first signal of every run; after the first run of this
+    Pelican instance (autoreload), start afresh."""
+    build = Build.of(pelican)
+    if build.finished:
+        pelican.luotsi_build = build.renew()
 
 
 def on_finalized(pelican: Any) -> None:
-    run = runs.current(pelican.settings)
+    build = Build.of(pelican)
     output = pelican.settings["OUTPUT_PATH"]
     siteurl = pelican.settings.get("SITEURL", "")
     with open(os.path.join(output, "sitemap.xml"), "w", encoding="utf-8") as handle:
-        handle.write(sitemap_xml(run.pages, siteurl))
+        handle.write(sitemap_xml(build.pages, siteurl))
     with open(os.path.join(output, "robots.txt"), "w", encoding="utf-8") as handle:
-        handle.write(robots_txt(siteurl, [run.config.report_dir + "/", "audit/"]))
-    for func in _finalizers:
-        func(run)
-    run.finish()
+        handle.write(robots_txt(siteurl, [build.config.report_dir + "/", "audit/"]))
+    build.finalize()
 
 
 def register() -> None:
     signals.initialized.connect(on_initialized)
+    signals.get_generators.connect(on_run_start)
     signals.finalized.connect(on_finalized)

@@ -15,6 +15,8 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from .urls import origin
+
 __all__ = ["SPECS", "Config", "SettingsError", "load"]
 
 
@@ -219,7 +221,12 @@ def _feedback(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, A
     places = value.get("places", list(FEEDBACK_PLACES))
     if not isinstance(places, list | tuple) or set(places) - set(FEEDBACK_PLACES):
         raise _fail(f"{name}['places']", places, "a list of " + ", ".join(FEEDBACK_PLACES))
-    return {"url": url.rstrip("/"), "topics": dict(topics), "topic_labels": dict(labels),
+    url = url.rstrip("/")
+    if not origin(url):  # behind the site's own host: the service's absolute URL is made here
+        url = "/" + url.lstrip("/")
+    service_url = url if origin(url) else str(settings.get("SITEURL", "")).rstrip("/") + url
+    return {"url": url, "service_url": service_url, "topics": dict(topics),
+            "topic_labels": dict(labels),
             "answer_within_hours": hours, "places": tuple(places),
             "question": bool(value.get("question", False))}
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from xml.sax.saxutils import quoteattr
 
-from .run import PageRecord
+from .build import PageRecord
 from .urls import absolute
 
 

@@ -13,9 +13,17 @@ from functools import lru_cache
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 
 
-@lru_cache(maxsize=8192)
 def header_fields(path: str) -> dict[str, tuple[int, str]]:
     """Lower-cased field name → (line number, raw value) of a Markdown header."""
+    try:
+        changed = os.stat(path).st_mtime_ns  # an edited file (autoreload) is read again
+    except OSError:
+        return {}
+    return _header_fields(path, changed)
+
+
+@lru_cache(maxsize=8192)
+def _header_fields(path: str, _changed: int) -> dict[str, tuple[int, str]]:
     fields: dict[str, tuple[int, str]] = {}
     try:
         with open(path, encoding="utf-8") as handle:

@@ -4,75 +4,85 @@ turn a score below ``LUOTSI_AUDIT_MIN_SCORE`` into a finding (fatal in strict mo
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pelican import signals
+
 from .. import core
-from .. import run as runs
+from ..build import Build, log
+from ..theme_path import TEMPLATES_DIR
 from .run_audit import REPORT_DIR, Context, Report, audit
 
 
-def context_from_run(run: runs.Run) -> Context:
-    policies: dict[str, set[str]] = {}
-    for lang_roles in run.shared.get("policy_urls", {}).values():
+def context_from_build(build: Build) -> Context:
+    policies: dict[str, set[str]] = {role: set() for role in
+                                     ("privacy", "booking", "cancellation")}
+    for lang_roles in build.policy_urls.values():
         for role, item in lang_roles.items():
-            if role in ("privacy", "booking", "cancellation"):
-                policies.setdefault(role, set()).add(_path(run, item.url))
-    for role in ("privacy", "booking", "cancellation"):
-        policies.setdefault(role, set())
-    report = run.config.report_dir.strip("/") + "/"
-    sponsored = {unquote(item.url) for group in run.shared.get("article_groups", {}).values()
+            if role in policies:
+                policies[role].add(_path(build, item.url))
+    report = build.config.report_dir.strip("/") + "/"
+    sponsored = {unquote(item.url) for group in build.article_groups.values()
                  for item in group.values() if getattr(item, "sponsored", None)}
-    return Context(output=run.settings["OUTPUT_PATH"], siteurl=run.settings.get("SITEURL", ""),
-                   company=run.config.company, policy_urls=policies,
-                   languages=run.config.languages, stale_months=run.config.audit_stale_months,
-                   today=dt.date.today(), skip=(REPORT_DIR + "/", report, "drafts/"),
-                   sponsored=sponsored)
+    return Context(output=build.settings["OUTPUT_PATH"],
+                   siteurl=build.settings.get("SITEURL", ""), company=build.config.company,
+                   policy_urls=policies, languages=build.config.languages,
+                   stale_months=build.config.audit_stale_months, today=dt.date.today(),
+                   skip=(REPORT_DIR + "/", report, "drafts/"), sponsored=sponsored)
 
 
-def _path(run: runs.Run, url: str) -> str:
-    base = urlsplit(run.settings.get("SITEURL", "")).path.rstrip("/")
+def _path(build: Build, url: str) -> str:
+    base = urlsplit(build.settings.get("SITEURL", "")).path.rstrip("/")
     return unquote(base + "/" + url)
 
 
-def write_report(report: Report, output: str) -> None:
+def template_environment(settings: dict[str, Any]) -> Environment:
+    """The theme's templates (with the site's overrides first) for pages written outside
+    Pelican's generators."""
+    folders = [*settings.get("THEME_TEMPLATES_OVERRIDES", []),
+               os.path.join(settings.get("THEME", ""), "templates"), TEMPLATES_DIR]
+    return Environment(loader=FileSystemLoader([f for f in folders if os.path.isdir(f)]),
+                       autoescape=select_autoescape(default=True), trim_blocks=True,
+                       lstrip_blocks=True)
+
+
+def write_report(report: Report, build: Build) -> None:
+    output = build.settings["OUTPUT_PATH"]
     folder = os.path.join(output, REPORT_DIR)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "report.json"), "w", encoding="utf-8") as handle:
         json.dump(report.as_json(), handle, ensure_ascii=False, indent=1)
-    rows = "".join(f"<tr><td>{html.escape(lang)}</td><td>{v['pages']}</td><td>{v['failed']}</td>"
-                   f"<td>{v['score']}</td></tr>" for lang, v in report.per_language.items())
-    items = "".join(f"<li><code>{html.escape(p)}</code>: {html.escape(pr)} — "
-                    f"{html.escape(fx)} <small>({html.escape(c)})</small></li>"
-                    for p, c, pr, fx in report.findings)
-    page = (f'<!doctype html><html lang="en"><meta charset="utf-8"><meta name="robots" '
-            f'content="noindex"><meta name="viewport" content="width=device-width, '
-            f'initial-scale=1"><title>Trust audit</title><main><h1>Trust audit: score '
-            f'{report.score}</h1><p>{report.pages} pages checked; {len(report.findings)} '
-            f'finding(s).</p><table><thead><tr><th>Language</th><th>Pages</th>'
-            f'<th>With findings</th><th>Score</th></tr></thead><tbody>{rows}</tbody></table>'
-            f'<ul>{items}</ul></main></html>')
     with open(os.path.join(folder, "index.html"), "w", encoding="utf-8") as handle:
-        handle.write(page)
+        site = {"name": build.settings.get("SITENAME", ""),
+                "url": build.settings.get("SITEURL", ""), "home_urls": build.home_urls}
+        handle.write(template_environment(build.settings).get_template(
+            "audit_report.html").render(report=report, site=site, page_lang="en",
+                                        heading=f"Trust audit: score {report.score}"))
 
 
-def on_finish(run: runs.Run) -> None:
-    if not run.config.audit:
+def on_finish(build: Build) -> None:
+    if not build.config.audit:
         return
-    report = audit(context_from_run(run), os.path.join(run.config.cache_dir, "audit.json"))
-    write_report(report, run.settings["OUTPUT_PATH"])
-    run.shared["audit"] = report
-    runs.log.warning("Luotsi trust audit: score %d, %d finding(s) (see %s/index.html)",
-                     report.score, len(report.findings), REPORT_DIR)
-    if report.score < run.config.audit_min_score:
+    report = audit(context_from_build(build), os.path.join(build.config.cache_dir, "audit.json"))
+    write_report(report, build)
+    build.audit = report
+    log.warning("Luotsi trust audit: score %d, %d finding(s) (see %s/index.html)",
+                report.score, len(report.findings), REPORT_DIR)
+    if report.score < build.config.audit_min_score:
         shown = "; ".join(f"{p}: {pr}" for p, _, pr, _ in report.findings[:5])
-        run.find(f"{REPORT_DIR}/report.json", f"trust audit score {report.score} is below "
-                 f"LUOTSI_AUDIT_MIN_SCORE {run.config.audit_min_score} ({shown})",
-                 "fix the findings in the audit report", area="audit")
+        build.find(f"{REPORT_DIR}/report.json", f"trust audit score {report.score} is below "
+                   f"LUOTSI_AUDIT_MIN_SCORE {build.config.audit_min_score} ({shown})",
+                   "fix the findings in the audit report", area="audit")
+
+
+def on_initialized(pelican: Any) -> None:
+    Build.of(pelican).add_finalizer(80, on_finish)  # after the others: it checks their output
 
 
 def register() -> None:
     core.register()
-    core.add_finalizer(on_finish)
+    signals.initialized.connect(on_initialized)

@@ -7,12 +7,42 @@ the small stand-ins the unit tests build.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 Group = dict[str, Any]  # language → item
+
+
+def translation_key(metadata: dict[str, Any], source_path: str | None, lang: str | None,
+                    slug: str | None) -> str:
+    """Which post a file is a version of.
+
+    ``Translation-Key:`` wins; a file named after its language inside a folder
+    (``posts/husky-safari/en.md``) belongs to the folder's post; otherwise the slug, as in
+    Pelican itself.
+    """
+    key = metadata.get("translation_key") or metadata.get("translation-key")
+    if key:
+        return str(key)
+    if source_path:
+        stem = os.path.splitext(os.path.basename(source_path))[0]
+        if lang and stem.lower() == lang.lower():
+            return os.path.basename(os.path.dirname(source_path))
+    return slug or ""
+
+
+def page_kind(item: Any, policy_pages: dict[str, str]) -> str:
+    """What a page is, for its structured data: a trip, the contact, FAQ or about page (by
+    the role the site gave its translation key), or a plain page."""
+    if getattr(item, "luotsi_trip", None):
+        return "trip"
+    for role in ("contact", "faq", "about"):
+        if policy_pages.get(role) == item.translation_key:
+            return role
+    return "page"
 
 
 def group_items(items: Iterable[Any]) -> dict[str, list[Any]]:

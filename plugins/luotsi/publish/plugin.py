@@ -5,22 +5,23 @@ pre-compressed copies of text assets."""
 from __future__ import annotations
 
 import os
+from typing import Any
+
+from pelican import signals
 
 from .. import core
-from .. import run as runs
+from ..build import Build, log
 from . import compress, configs
 
 
-def on_finish(run: runs.Run) -> None:
-    if not run.config.publish:
+def on_finish(build: Build) -> None:
+    if not build.config.publish:
         return
-    output = os.path.abspath(run.settings["OUTPUT_PATH"])
-    siteurl = run.settings.get("SITEURL", "")
-    feedback = run.config.feedback
-    service = feedback["url"] if feedback else ""
-    if service.startswith("/"):
-        service = siteurl.rstrip("/") + service
-    deployment = configs.deployment_for(siteurl, service, run.config.publish_root)
+    output = os.path.abspath(build.settings["OUTPUT_PATH"])
+    feedback = build.config.feedback
+    deployment = configs.deployment_for(build.settings.get("SITEURL", ""),
+                                        feedback["service_url"] if feedback else "",
+                                        build.config.publish_root)
     deploy = os.path.join(os.path.dirname(output), "deploy")
     os.makedirs(deploy, exist_ok=True)
     for name, text in (("nginx.conf", configs.nginx(deployment)),
@@ -30,12 +31,15 @@ def on_finish(run: runs.Run) -> None:
             handle.write(text)
     with open(os.path.join(output, "_headers"), "w", encoding="utf-8") as handle:
         handle.write(configs.static_headers(deployment))
-    written = compress.precompress(output)
-    run.shared["precompressed"] = written
-    runs.log.warning("Luotsi publish: server configuration in %s; %d compressed copies",
-                     deploy, written)
+    build.precompressed = compress.precompress(output)
+    log.warning("Luotsi publish: server configuration in %s; %d compressed copies", deploy,
+                build.precompressed)
+
+
+def on_initialized(pelican: Any) -> None:
+    Build.of(pelican).add_finalizer(90, on_finish)  # last: it compresses the finished output
 
 
 def register() -> None:
     core.register()
-    core.add_finalizer(on_finish)
+    signals.initialized.connect(on_initialized)

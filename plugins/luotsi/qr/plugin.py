@@ -13,7 +13,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .. import cache_files, core
-from .. import run as runs
+from ..build import Build
 from ..urls import absolute
 from . import payload, poster, render
 
@@ -51,16 +51,19 @@ def _items(generators: list[Generator]) -> list[Any]:
     return found
 
 
+def on_initialized(pelican: Any) -> None:
+    Build.of(pelican).add_finalizer(10, publish)
+
+
 def on_all_generators_finalized(generators: list[Generator]) -> None:
-    run = runs.current(generators[0].settings)
-    config = run.config
+    build = Build.of(generators[0])
+    config = build.config
     if not config.qr:
         return
-    siteurl = run.settings.get("SITEURL", "")
+    siteurl = build.settings.get("SITEURL", "")
     cache = os.path.join(config.cache_dir, "qr")
-    service = config.feedback["url"] if config.feedback and config.qr_short_links else ""
-    if service.startswith("/"):
-        service = siteurl.rstrip("/") + service
+    service = config.feedback["service_url"] if config.feedback and config.qr_short_links \
+        else ""
     error = config.qr_error.lower()
     pages: dict[str, PageCode] = {}
     codes: dict[str, str] = {}
@@ -89,7 +92,7 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
             page.poster = "pending"
     company = config.company
     cards: dict[str, PageCode] = {}
-    for versions in run.shared.get("staff", {}).values():
+    for versions in build.staff.values():
         for person in versions.values():
             add(person.url, {})
             card = payload.contact_card(person.name, person.role,
@@ -99,56 +102,54 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
             code = render.Code(card, error, config.qr_png_scale)
             cards[person.url] = PageCode(code, card, person.name, cache_dir=cache)
     all_codes = [p.code for p in pages.values()] + [c.code for c in cards.values()]
-    run.shared["qr_made"] = render.make_all(all_codes, cache)
-    run.shared["qr_pages"], run.shared["qr_cards"] = pages, cards
-    run.shared["qr_short_codes"] = codes
+    build.qr_made = render.make_all(all_codes, cache)
+    build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes
     contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
                                        company.get("telephone"), company.get("email"))))
-    posters = run.shared.setdefault("qr_posters", [])
     for item in _items(generators):
         page = pages.get(item.luotsi_canonical)
         if page and page.poster == "pending":
             drawn = poster.Poster(item.title, page.shown, contact,
                                   os.path.join(cache, page.code.name + ".png"))
             page.poster = f"{QR_DIR}/{drawn.name}"
-            posters.append(drawn)
+            build.qr_posters.append(drawn)
 
 
 def on_generator_init(generator: Generator) -> None:
-    run = runs.current(generator.settings)
+    build = Build.of(generator)
 
     def luotsi_qr(path: str, kind: str = "page") -> PageCode | None:
-        table = run.shared.get("qr_cards" if kind == "contact" else "qr_pages", {})
-        return table.get(path)
+        table = build.qr_cards if kind == "contact" else build.qr_pages
+        return (table or {}).get(path)
 
     generator.env.globals["luotsi_qr"] = luotsi_qr
 
 
-def publish(run: runs.Run) -> None:
+def publish(build: Build) -> None:
     """Codes, posters and the short-link table into the output."""
-    pages = run.shared.get("qr_pages")
+    pages = build.qr_pages
     if pages is None:
         return
-    cache = os.path.join(run.config.cache_dir, "qr")
-    out = os.path.join(run.settings["OUTPUT_PATH"], QR_DIR)
-    codes = [p.code for p in pages.values()] + [c.code for c in run.shared["qr_cards"].values()]
+    cache = os.path.join(build.config.cache_dir, "qr")
+    out = os.path.join(build.settings["OUTPUT_PATH"], QR_DIR)
+    codes = [p.code for p in pages.values()] + [c.code for c in build.qr_cards.values()]
     render.publish(codes, cache, out)
-    posters = run.shared.get("qr_posters", [])
+    posters = build.qr_posters
     for drawn in posters:
         cached = os.path.join(cache, drawn.name)
         if not os.path.exists(cached):
             poster.render(drawn, cached)
     cache_files.publish((drawn.name for drawn in posters), cache, out)
     with open(os.path.join(out, "codes.json"), "w", encoding="utf-8") as handle:
-        json.dump({"codes": run.shared.get("qr_short_codes", {})}, handle, indent=0,
+        json.dump({"codes": build.qr_short_codes}, handle, indent=0,
                   sort_keys=True)
 
 
 def register() -> None:
-    from .. import multilingual
+    from ..multilingual.plugin import register as multilingual
 
-    multilingual.register()  # codes point at canonical URLs, which the language model sets
+    multilingual()  # codes point at canonical URLs, which the language model sets
     core.register()
-    core.add_finalizer(publish)
+    signals.initialized.connect(on_initialized)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.generator_init.connect(on_generator_init)

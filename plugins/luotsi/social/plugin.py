@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
 
 from .. import core
-from .. import run as runs
-from ..multilingual.plugin import write_localized
+from ..build import Build
+from ..pages import write_localized
 from ..urls import absolute
 from . import share, testimonials
 
 
-def on_generator_init(generator: Generator) -> None:
-    run = runs.current(generator.settings)
-    if "testimonials" not in run.shared:
-        path = os.path.join(generator.settings["PATH"], run.config.testimonials_file)
+def _quotes(build: Build) -> list[testimonials.Quote]:
+    """The testimonials file, read once per build."""
+    if build.testimonials is None:
+        path = os.path.join(build.settings["PATH"], build.config.testimonials_file)
         quotes, problem = testimonials.load(path)
         if problem:
-            run.find(path, problem, "export it again with `luotsi feedback export-testimonials`")
-        run.shared["testimonials"] = quotes
-    quotes = run.shared["testimonials"]
+            build.find(path, problem,
+                       "export it again with `luotsi feedback export-testimonials`")
+        build.testimonials = quotes
+    return build.testimonials
+
+
+def on_generator_init(generator: Generator) -> None:
+    build = Build.of(generator)
+    quotes = _quotes(build)
     siteurl = generator.settings.get("SITEURL", "")
-    networks = run.config.share_networks
+    networks = build.config.share_networks
     generator.env.globals.update(
         luotsi_share_links=lambda path, title: share.share_links(absolute(siteurl, path),
                                                                  title, networks),
-        luotsi_testimonials=lambda lang, limit=None: testimonials.for_language(quotes, lang,
-                                                                               limit),
+        luotsi_testimonials=partial(testimonials.for_language, quotes),
         LUOTSI_HAS_TESTIMONIALS=bool(quotes),
     )
 
@@ -42,13 +48,13 @@ class TestimonialsGenerator(Generator):
         pass
 
     def generate_output(self, writer: Any) -> None:
-        run = runs.current(self.settings)
-        quotes = run.shared.get("testimonials")
+        build = Build.of(self)
+        quotes = _quotes(build)
         if not quotes:
             return
-        urls = {lang: f"{home}testimonials/" for lang, home in run.shared["home_urls"].items()}
-        for lang in run.config.languages:
-            write_localized(self, writer, run, "testimonials", urls, lang,
+        urls = {lang: f"{home}testimonials/" for lang, home in build.home_urls.items()}
+        for lang in build.config.languages:
+            write_localized(self, writer, build, "testimonials", urls, lang, "testimonials",
                             quotes=testimonials.for_language(quotes, lang))
 
 
@@ -57,9 +63,9 @@ def on_get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    from .. import multilingual
+    from ..multilingual.plugin import register as multilingual
 
-    multilingual.register()
+    multilingual()  # testimonials pages exist in every language
     core.register()
     signals.generator_init.connect(on_generator_init)
     signals.get_generators.connect(on_get_generators)

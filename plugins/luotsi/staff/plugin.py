@@ -4,7 +4,6 @@ author bylines on posts, and the directory, person pages, photos and vCards it w
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from pelican import signals
@@ -12,77 +11,22 @@ from pelican.contents import Page
 from pelican.generators import ArticlesGenerator, Generator
 
 from .. import core
-from .. import run as runs
-from ..multilingual.plugin import write_localized
-from ..settings import is_email, is_international_phone
+from ..build import Build
+from ..pages import write_localized
 from ..urls import absolute, save_as
 from . import photos
+from .model import Person, check_profile, split_list
 from .vcard import vcard
 
 PHOTO_DIR = "images/staff"
-
-
-@dataclass
-class Person:
-    """One language version of a staff profile, as the templates use it."""
-
-    id: str
-    lang: str
-    name: str
-    role: str
-    responsibilities: list[str]
-    languages: list[str]
-    email: str
-    phone: str
-    social: list[str]
-    intro: str
-    url: str
-    vcard_url: str
-    source_path: str
-    photo: list[photos.Variant] = field(default_factory=list)
-    posts: list[Any] = field(default_factory=list)
-
-    @property
-    def photo_fallback(self) -> photos.Variant | None:
-        return self.photo[min(1, len(self.photo) - 1)] if self.photo else None
-
-
-def _split(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [v.strip() for v in str(value or "").split(",") if v.strip()]
-
-
-def check_profile(meta: dict[str, Any], source: str, content_root: str
-                  ) -> list[tuple[str, str, str]]:
-    """(field, problem, fix) for a profile's metadata."""
-    problems = []
-    for name in ("role", "email", "phone", "photo"):
-        if not meta.get(name):
-            problems.append((name, f"no {name.capitalize()}",
-                             f"add a line '{name.capitalize()}: ...' to the header"))
-    if meta.get("email") and not is_email(str(meta["email"])):
-        problems.append(("email", f"{meta['email']!r} is not an e-mail address",
-                         "write it as name@example.com"))
-    if meta.get("phone") and not is_international_phone(str(meta["phone"])):
-        problems.append(("phone", f"phone {meta['phone']!r} is not in international form",
-                         "start with + and the country code, e.g. +358 40 123 4567"))
-    if meta.get("photo"):
-        path = os.path.join(content_root, str(meta["photo"]))
-        if not os.path.isfile(path):
-            problems.append(("photo", f"photo {meta['photo']!r} does not exist",
-                             f"put the image at {os.path.relpath(path, os.path.dirname(source))} "
-                             f"or fix the path (relative to the content folder)"))
-    return problems
 
 
 class StaffGenerator(Generator):
     """Reads staff profiles, then writes their pages, photos and contact cards."""
 
     def generate_context(self) -> None:
-        run = runs.current(self.settings)
-        prefix_of = run.shared["home_urls"]
-        folder = run.config.staff_dir
+        build = Build.of(self)
+        folder = build.config.staff_dir
         self.people: dict[str, dict[str, Person]] = {}
         self._photo_source: dict[str, str] = {}
         for rel in self.get_files([folder]):
@@ -91,38 +35,38 @@ class StaffGenerator(Generator):
                 item = self.readers.read_file(base_path=self.path, path=rel, content_class=Page,
                                               context=self.context)
             except Exception as error:  # Pelican's readers raise anything; report, go on
-                run.find(path, f"could not be read ({error})", "check the header lines")
+                build.find(path, f"could not be read ({error})", "check the header lines")
                 continue
             meta = item.metadata
             for field_name, problem, fix in check_profile(meta, path, self.path):
-                run.find(path, problem, fix, field_name)
+                build.find(path, problem, fix, field_name)
             person_id = os.path.basename(os.path.dirname(path))
             lang = item.lang
-            url = f"{prefix_of.get(lang, '')}staff/{person_id}/"
+            url = f"{build.home_urls.get(lang, '')}staff/{person_id}/"
             self.people.setdefault(person_id, {})[lang] = Person(
                 id=person_id, lang=lang, name=item.title, role=str(meta.get("role", "")),
-                responsibilities=_split(meta.get("responsibilities")),
-                languages=_split(meta.get("languages")), email=str(meta.get("email", "")),
-                phone=str(meta.get("phone", "")), social=_split(meta.get("social")),
+                responsibilities=split_list(meta.get("responsibilities")),
+                languages=split_list(meta.get("languages")), email=str(meta.get("email", "")),
+                phone=str(meta.get("phone", "")), social=split_list(meta.get("social")),
                 intro=item.content, url=url, vcard_url=f"{url}{person_id}.vcf",
                 source_path=path)
             if meta.get("photo"):
                 self._photo_source[person_id] = os.path.join(self.path, str(meta["photo"]))
-        run.shared["staff"] = self.people
-        run.shared["staff_photo_sources"] = list(self._photo_source.values())
-        self._process_photos(run)
+        build.staff = self.people
+        build.staff_photo_sources = list(self._photo_source.values())
+        self._process_photos(build)
 
-    def _process_photos(self, run: runs.Run) -> None:
+    def _process_photos(self, build: Build) -> None:
         """Photos are made while reading, so that bylines written by other generators have them."""
         sources = {pid: src for pid, src in self._photo_source.items() if os.path.isfile(src)}
-        cache = os.path.join(run.config.cache_dir, "photos")
+        cache = os.path.join(build.config.cache_dir, "photos")
         self._photos: dict[str, list[photos.Variant]] = {}
-        for person_id, result in photos.process_many(sources, run.config.photo_widths,
+        for person_id, result in photos.process_many(sources, build.config.photo_widths,
                                                      cache).items():
             if isinstance(result, photos.PhotoError):
                 first = next(iter(self.people[person_id].values()))
-                run.find(first.source_path, str(result),
-                         "use a JPEG or PNG portrait under 40 megapixels", "photo")
+                build.find(first.source_path, str(result),
+                           "use a JPEG or PNG portrait under 40 megapixels", "photo")
                 continue
             self._photos[person_id] = result
             for person in self.people[person_id].values():
@@ -134,22 +78,21 @@ class StaffGenerator(Generator):
         return versions.get(lang) or versions.get(default) or next(iter(versions.values()), None)
 
     def generate_output(self, writer: Any) -> None:
-        run = runs.current(self.settings)
-        cache = os.path.join(run.config.cache_dir, "photos")
+        build = Build.of(self)
+        cache = os.path.join(build.config.cache_dir, "photos")
         out_photos = os.path.join(self.output_path, PHOTO_DIR)
         for variants in self._photos.values():
             photos.publish(variants, cache, out_photos)
-        self._write_pages(writer, run)
+        self._write_pages(writer, build)
 
-    def _write_pages(self, writer: Any, run: runs.Run) -> None:
+    def _write_pages(self, writer: Any, build: Build) -> None:
         siteurl = self.settings.get("SITEURL", "")
-        company = run.config.company
-        homes = run.shared["home_urls"]
-        directory_urls = {lang: f"{home}staff/" for lang, home in homes.items()}
-        for lang in run.config.languages:
+        company = build.config.company
+        directory_urls = {lang: f"{home}staff/" for lang, home in build.home_urls.items()}
+        for lang in build.config.languages:
             people = [p for p in (self.person(pid, lang) for pid in sorted(self.people)) if p]
-            write_localized(self, writer, run, "staff_directory", directory_urls, lang,
-                            people=people, PHOTO_DIR=PHOTO_DIR)
+            write_localized(self, writer, build, "staff_directory", directory_urls, lang,
+                            "directory", people=people, PHOTO_DIR=PHOTO_DIR)
         for versions in self.people.values():
             urls = {lang: p.url for lang, p in versions.items()}
             for lang, person in versions.items():
@@ -164,12 +107,14 @@ class StaffGenerator(Generator):
                 with open(os.path.join(os.path.dirname(card_path), f"{person.id}.vcf"), "w",
                           encoding="utf-8", newline="") as handle:
                     handle.write(card)
-                write_localized(self, writer, run, "staff_person", urls, lang, person=person,
-                                PHOTO_DIR=PHOTO_DIR)
+                write_localized(self, writer, build, "staff_person", urls, lang, "person",
+                                person=person, PHOTO_DIR=PHOTO_DIR)
 
 
 def on_initialized(pelican: Any) -> None:
-    folder = runs.current(pelican.settings).config.staff_dir
+    build = Build.of(pelican)
+    build.add_finalizer(20, remove_published_originals)
+    folder = build.config.staff_dir
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         excludes = list(pelican.settings.get(key, []))
         if folder not in excludes:
@@ -181,32 +126,32 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if staff is None or articles is None:
         return
-    run = runs.current(staff.settings)
+    build = Build.of(staff)
     for article in list(articles.articles) + list(articles.translations):
         author = getattr(article, "author", None)
         if author is None:
             continue
         person = staff.person(author.slug, article.lang)
         if person is None:
-            run.find(article.source_path, f"author {author.name!r} has no staff file",
-                     f"add {run.config.staff_dir}/{author.slug}/{article.lang}.md, or write "
-                     f"the folder name of an existing staff member in Author:", "author")
+            build.find(article.source_path, f"author {author.name!r} has no staff file",
+                       f"add {build.config.staff_dir}/{author.slug}/{article.lang}.md, or "
+                       f"write the folder name of an existing staff member in Author:",
+                       "author")
             continue
         article.luotsi_author = person
-        own = staff.person(author.slug, article.lang)
-        if own is not None and own.lang == article.lang:
-            own.posts.append(article)
+        if person.lang == article.lang:
+            person.posts.append(article)
     for versions in staff.people.values():
         for person in versions.values():
             person.posts.sort(key=lambda a: a.date, reverse=True)
 
 
-def remove_published_originals(run: runs.Run) -> None:
+def remove_published_originals(build: Build) -> None:
     """Never publish a photo as uploaded: its EXIF may hold GPS coordinates and serial
     numbers. A copy that Pelican's static generator made is removed from the output."""
-    content = os.path.abspath(run.settings["PATH"])
-    output = os.path.abspath(run.settings["OUTPUT_PATH"])
-    for source in run.shared.get("staff_photo_sources", ()):
+    content = os.path.abspath(build.settings["PATH"])
+    output = os.path.abspath(build.settings["OUTPUT_PATH"])
+    for source in build.staff_photo_sources:
         copy = os.path.join(output, os.path.relpath(os.path.abspath(source), content))
         if os.path.isfile(copy):
             os.remove(copy)
@@ -221,11 +166,10 @@ def on_get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    from .. import multilingual
+    from ..multilingual.plugin import register as multilingual
 
-    multilingual.register()  # staff pages are per language: they need the language model
+    multilingual()  # staff pages are per language: they need the language model
     core.register()
-    core.add_finalizer(remove_published_originals)
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
     signals.get_generators.connect(on_get_generators)

@@ -1,304 +1,54 @@
-"""Pelican adapter: every page's head gets its title, description, canonical, OpenGraph,
-Twitter and JSON-LD tags from one template call, ``luotsi_seo(...)``, which turns the page's
-template context into plain facts, builds the graph, validates it and records findings.
-
-Doing this at render time (rather than per content object) covers the pages Luotsi
-generates itself — listings, staff, trips — with the same code as posts and pages.
-"""
+"""Pelican adapter: every page's head gets its tags from one template call,
+``luotsi_seo(...)`` (see :mod:`.seo`), and the share images the pages asked for are drawn
+once the output exists."""
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import json
 import os
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
-from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
 from .. import core
-from .. import run as runs
-from ..multilingual import model
-from ..multilingual.i18n import og_locale
-from ..urls import absolute
-from . import graph, meta, share_image
-from .validate import validate
-
-SHARE_DIR = "images/share"
-_FAQ_HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S)
-_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+from ..build import Build
+from . import share_image
+from .seo import SHARE_DIR, Seo, SeoBuilder
 
 
-@dataclass
-class Seo:
-    """What ``base.html`` writes into the head."""
-
-    title: str
-    description: str
-    canonical: str
-    og: list[tuple[str, str]]
-    twitter: list[tuple[str, str]]
-    jsonld: Markup
-    noindex: bool
-
-
-def json_for_script(document: Mapping[str, Any], hide_addresses: bool = False) -> Markup:
-    """JSON that cannot end its ``<script>`` element early, whatever a title contains.
-
-    With ``hide_addresses`` the ``@`` of e-mail addresses is written as ``\\u0040``: a JSON
-    parser reads the same address, a harvester's regular expression does not. Keywords
-    such as ``"@id"`` keep their ``@``, which always follows a quote.
-    """
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    text = re.sub(r"[<>&]", lambda m: _SCRIPT_UNSAFE[m.group()], text)
-    if hide_addresses:
-        text = re.sub(r'(?<!")@', r"\\u0040", text)
-    return Markup(text)
-
-
-def faq_pairs(html: str) -> list[tuple[str, str]]:
-    """(question, answer) pairs from an FAQ page: each h2/h3 heading and the text after it."""
-    parts = _FAQ_HEADING.split(html or "")
-    return [(meta.plain_text(q), meta.plain_text(a)) for q, a in zip(parts[1::2], parts[2::2],
-                                                                        strict=True)
-            if meta.plain_text(q) and meta.plain_text(a)]
-
-
-@functools.cache
-def _image_size(path: str, mtime: float) -> tuple[int, int] | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError):
-        return None
-
-
-def _page_kind(ctx: Mapping[str, Any], item: Any, run: runs.Run) -> str:
-    if ctx.get("person") is not None:
-        return "person"
-    if ctx.get("article") is not None:
-        return "article"
-    if item is not None:
-        if getattr(item, "luotsi_trip", None):
-            return "trip"
-        key = getattr(item, "translation_key", None)
-        for role in ("contact", "faq", "about"):
-            if run.config.policy_pages.get(role) == key:
-                return role
-        return "page"
-    for name, kind in (("trips", "trips"), ("people", "directory"), ("rows", "report"),
-                       ("quotes", "testimonials")):
-        if ctx.get(name) is not None:
-            return kind
-    return "home" if ctx.get("page_number") == 1 and ctx.get("url") == ctx.get(
-        "LUOTSI_HOME_URLS", {}).get(ctx.get("luotsi_lang")) else "listing"
-
-
-class SeoBuilder:
-    """Turns one template context into an :class:`Seo`; one per build."""
-
-    def __init__(self, run: runs.Run):
-        self.run = run
-        self.settings = run.settings
-        self.siteurl = self.settings.get("SITEURL", "").rstrip("/")
-        self.site_name = self.settings.get("SITENAME", "")
-        self.tz = ZoneInfo(self.settings.get("TIMEZONE") or "UTC")
-        company = run.config.company
-        logo = company.get("logo")
-        if logo and not os.path.isfile(os.path.join(self.settings["PATH"], logo)):
-            run.find("LUOTSI_COMPANY", f"logo {logo!r} is not a file under the content folder",
-                     "put the logo there (and its folder in STATIC_PATHS) or fix the path",
-                     area="structured-data")
-        self.company = graph.CompanyFacts(company, run.config.same_as,
-                                          absolute(self.siteurl, logo) if logo else "")
-        self.cards: list[share_image.Card] = run.shared.setdefault("share_cards", [])
-        # The company and website nodes are the same on every page: built and checked once.
-        self.site_nodes = (graph.organization(self.company, self.siteurl, run.config.languages),
-                           graph.website(self.siteurl, self.site_name, run.config.languages))
-        for where, problem, fix in validate({"@context": "https://schema.org",
-                                             "@graph": list(self.site_nodes)}):
-            run.find("LUOTSI_COMPANY", f"structured data: {where} {problem}", fix,
-                     area="structured-data")
-        self.checked = frozenset(id(node) for node in self.site_nodes)
-
-    def subtitle(self, lang: str) -> str:
-        own = self.run.config.subtitles.get(lang)
-        if own or lang != self.settings["DEFAULT_LANG"]:
-            return own or ""
-        return self.settings.get("SITESUBTITLE") or ""
-
-    def url(self, path: str) -> str:
-        return absolute(self.siteurl, path)
-
-    def person_facts(self, person: Any) -> graph.PersonFacts:
-        versions = self.run.shared.get("staff", {}).get(person.id, {})
-        stable = versions.get(self.settings["DEFAULT_LANG"]) or next(
-            iter(versions.values()), person)
-        photo = person.photo_fallback
-        return graph.PersonFacts(
-            url=self.url(person.url), id_url=self.url(stable.url), name=person.name,
-            job_title=person.role, image=self.url(f"images/staff/{photo.jpeg}") if photo else "",
-            email=person.email, telephone=person.phone.replace(" ", ""),
-            knows_language=person.languages, same_as=person.social)
-
-    def image(self, item: Any, person: Any, title: str, lang: str, kind: str
-              ) -> meta.Image | None:
-        own = getattr(item, "metadata", {}).get("image") if item is not None else None
-        if own:
-            path = os.path.join(self.settings["PATH"], str(own).lstrip("/"))
-            size = _image_size(path, os.path.getmtime(path)) if os.path.isfile(path) else None
-            if size:
-                return meta.Image(self.url(str(own).lstrip("/")), *size, alt=title)
-            self.run.find(item.source_path, f"image {own!r} does not exist or is not an image",
-                          "write the path of a picture under the content folder, e.g. "
-                          "Image: images/husky.jpg", "image")
-        if person is not None and person.photo:
-            largest = person.photo[-1]
-            return meta.Image(self.url(f"images/staff/{largest.jpeg}"), largest.width,
-                              largest.height, alt=person.name)
-        if not self.run.config.share_images:
-            return None
-        if kind in ("article", "page", "trip", "contact", "faq", "about", "person"):
-            card = share_image.Card(title, self.company.company["name"], lang)
-        else:  # listings share the language's site card
-            card = share_image.Card(self.subtitle(lang) or self.site_name,
-                                    self.company.company["name"], lang)
-        self.cards.append(card)
-        return meta.Image(self.url(f"{SHARE_DIR}/{card.name}"), share_image.WIDTH,
-                          share_image.HEIGHT, alt=card.title)
-
-    def aware(self, value: dt.datetime | None) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value if value.tzinfo else value.replace(tzinfo=self.tz)
-
-    def trip_facts(self, trip: Any) -> graph.TripFacts:
-        def at(day: dt.date | None, time: dt.time) -> str:
-            return graph.iso(dt.datetime.combine(day, time, self.tz)) if day else ""
-
-        return graph.TripFacts(trip.price_number, trip.currency, trip.availability,
-                               trip.itinerary, at(trip.valid_from, dt.time(0, 0)),
-                               at(trip.valid_through, dt.time(23, 59, 59)), trip.duration)
-
-    def translations(self, item: Any) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
-        group = getattr(item, "luotsi_group", None) or {}
-        original = model.original_of(group, self.settings["DEFAULT_LANG"],
-                                     self.run.config.languages) if group else None
-        if original is None:
-            return None, []
-        if original is not item:
-            return (self.url(original.url), original.lang), []
-        return None, [(self.url(other.url), other.lang) for other in group.values()
-                      if other is not item]
-
-    def breadcrumbs(self, ctx: Mapping[str, Any], kind: str, name: str, lang: str,
-                    canonical: str, labels: Mapping[str, str]) -> list[tuple[str, str]]:
-        home = ctx["LUOTSI_HOME_URLS"].get(lang, "")
-        crumbs = [(labels.get("home") or self.site_name, self.url(home))]
-        if kind == "home":
-            return crumbs
-        article = ctx.get("article")
-        if kind == "article" and getattr(article, "category", None):
-            crumbs.append((str(article.category),
-                           self.url(f"{home}category/{article.category.slug}/")))
-        elif kind == "person":
-            crumbs.append((labels.get("staff", ""), self.url(f"{home}staff/")))
-        elif kind == "trip":
-            crumbs.append((labels.get("trips", ""), self.url(f"{home}trips/")))
-        crumbs.append((name, canonical))
-        return crumbs
-
-    def build(self, ctx: Mapping[str, Any], page_lang: str, canonical_path: str,
-              alternates: Sequence[Any], title: str, description: str,
-              labels: Mapping[str, str]) -> Seo:
-        run = self.run
-        article, person = ctx.get("article"), ctx.get("person")
-        item = article or ctx.get("page")
-        kind = _page_kind(ctx, item, run)
-        number = ctx.get("page_number") or 1
-        subtitle = self.subtitle(page_lang)
-        if kind == "home" and subtitle:
-            title, description = f"{title} — {subtitle}", subtitle
-        if number > 1 and labels.get("page"):
-            title = f"{title} — {labels['page']}"
-            description = f"{description} ({labels['page']})"
-        description = meta.trim(description or subtitle or title)
-        canonical = self.url(canonical_path)
-        name = meta.plain_text(getattr(item, "title", "")) if item is not None else (
-            person.name if person is not None else title)
-        image = self.image(item, person, name, page_lang, kind)
-        published = modified = None
-        if item is not None and kind in ("article", "trip", "page", "contact", "faq", "about"):
-            published = self.aware(getattr(item, "date", None))
-            modified = self.aware(getattr(item, "modified", None))
-        original, translations = self.translations(item) if item is not None else (None, [])
-        author = getattr(article, "luotsi_author", None) if article is not None else None
-        facts = graph.PageFacts(
-            siteurl=self.siteurl, url=canonical, lang=page_lang,
-            languages=run.config.languages, kind=kind, title=name, description=description,
-            breadcrumbs=self.breadcrumbs(ctx, kind, name, page_lang, canonical, labels),
-            image=image.url if image else "", published=published if kind == "article" else None,
-            modified=modified if kind == "article" else None,
-            author=self.person_facts(author) if author else None,
-            person=self.person_facts(person) if person is not None else None,
-            trip=self.trip_facts(item.luotsi_trip) if kind == "trip" else None,
-            original=original, translations=translations,
-            faq=faq_pairs(item.content) if kind == "faq" else [])
-        document = graph.page_graph(facts, self.company, self.site_name, self.site_nodes)
-        source = (getattr(item, "source_path", None) or getattr(person, "source_path", None)
-                  or f"{canonical_path or '/'} (a page Luotsi generates)")
-        for where, problem, fix in validate(document, self.checked):
-            run.find(source, f"structured data: {where} {problem}", fix,
-                     area="structured-data")
-        og_type = {"article": "article", "person": "profile"}.get(kind, "website")
-        tags = meta.meta_tags(
-            title=title, description=description, canonical=canonical, og_type=og_type,
-            site_name=self.site_name, locale=og_locale(page_lang),
-            alternate_locales=[og_locale(a.hreflang) for a in alternates
-                               if a.hreflang != "x-default"],
-            image=image, published=published, modified=modified)
-        noindex = bool(ctx.get("luotsi_noindex")) or (
-            item is not None and getattr(item, "status", "") == "draft")
-        return Seo(tags.title, tags.description, canonical, tags.og, tags.twitter,
-                   json_for_script(document, run.config.obfuscate_email), noindex)
+def on_initialized(pelican: Any) -> None:
+    Build.of(pelican).add_finalizer(30, make_share_images)
 
 
 def on_generator_init(generator: Generator) -> None:
-    run = runs.current(generator.settings)
-    builder = run.shared.get("seo_builder")
-    if builder is None:  # one per build: the site-wide nodes are built and checked once
-        builder = run.shared["seo_builder"] = SeoBuilder(run)
+    build = Build.of(generator)
+    if build.seo_builder is None:  # one per build: the site-wide nodes are built once
+        build.seo_builder = SeoBuilder(build)
+    builder = build.seo_builder
 
     @pass_context
-    def luotsi_seo(ctx: Any, page_lang: str, canonical: str, alternates: Sequence[Any],
-                   title: str, description: str, **labels: str) -> Seo:
-        return builder.build(ctx, page_lang, canonical, alternates, title, description,
+    def luotsi_seo(ctx: Any, kind: str, page_lang: str, canonical: str,
+                   alternates: Sequence[Any], title: str, description: str,
+                   **labels: str) -> Seo:
+        return builder.head(ctx, kind, page_lang, canonical, alternates, title, description,
                              labels)
 
     generator.env.globals["luotsi_seo"] = luotsi_seo
 
 
-def make_share_images(run: runs.Run) -> None:
-    cards = run.shared.get("share_cards", [])
-    if cards:
-        output = os.path.join(run.settings["OUTPUT_PATH"], SHARE_DIR)
-        cache = os.path.join(run.config.cache_dir, "share")
-        run.shared["share_images_drawn"] = share_image.make_all(cards, cache, output)
+def make_share_images(build: Build) -> None:
+    if build.share_cards:
+        output = os.path.join(build.settings["OUTPUT_PATH"], SHARE_DIR)
+        cache = os.path.join(build.config.cache_dir, "share")
+        build.share_images_drawn = share_image.make_all(build.share_cards, cache, output)
 
 
 def register() -> None:
-    from .. import multilingual
+    from ..multilingual.plugin import register as multilingual
 
-    multilingual.register()  # the graph names every language version of a page
+    multilingual()  # the graph names every language version of a page
     core.register()
-    core.add_finalizer(make_share_images)
+    signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)

@@ -12,22 +12,21 @@ from pelican.contents import Page
 from pelican.generators import Generator
 
 from .. import core
-from .. import run as runs
+from ..build import Build
 from ..multilingual import model
-from ..multilingual.plugin import write_localized
+from ..pages import write_localized
 from .model import parse_trip
 
 
-def _is_trip(content: Any, settings: dict[str, Any]) -> bool:
+def _is_trip(content: Any, build: Build) -> bool:
     if not isinstance(content, Page) or not content.source_path:
         return False
-    folder = os.path.join(os.path.abspath(settings["PATH"]),
-                          runs.current(settings).config.trips_dir)
+    folder = os.path.join(os.path.abspath(build.settings["PATH"]), build.config.trips_dir)
     return os.path.abspath(content.source_path).startswith(folder + os.sep)
 
 
 def on_initialized(pelican: Any) -> None:
-    folder = runs.current(pelican.settings).config.trips_dir
+    folder = Build.of(pelican).config.trips_dir
     paths = list(pelican.settings.get("PAGE_PATHS", []))
     if folder not in paths:
         pelican.settings["PAGE_PATHS"] = [*paths, folder]
@@ -37,31 +36,32 @@ def on_initialized(pelican: Any) -> None:
 
 
 def on_content_init(content: Any) -> None:
-    if not _is_trip(content, content.settings):
+    build = Build.of(content)
+    if not _is_trip(content, build):
         return
-    run = runs.current(content.settings)
-    url = f"{run.shared['home_urls'].get(content.lang, '')}trips/{content.slug}/"
+    url = f"{build.home_urls.get(content.lang, '')}trips/{content.slug}/"
     content.override_url, content.override_save_as = url, f"{url}index.html"
     if content.template == "page":
         content.template = "trip"
-    trip, problems = parse_trip(content.metadata, run.config.currency)
+    trip, problems = parse_trip(content.metadata, build.config.currency)
     for field_name, problem, fix in problems:
-        run.find(content.source_path, problem, fix, field_name)
+        build.find(content.source_path, problem, fix, field_name)
     content.luotsi_trip = trip
 
 
-def trip_groups(run: runs.Run) -> list[model.Group]:
-    return [g for g in run.shared.get("page_groups", {}).values()
+def trip_groups(build: Build) -> list[model.Group]:
+    return [g for g in build.page_groups.values()
             if any(getattr(i, "luotsi_trip", None) for i in g.values())]
 
 
 def on_all_generators_finalized(generators: list[Generator]) -> None:
-    """Trips are known once pages are grouped; only then does the menu get its link."""
-    run = runs.current(generators[0].settings)
-    urls = run.shared.setdefault("trips_urls", {})
-    urls.clear()
-    if trip_groups(run):
-        urls.update({lang: f"{home}trips/" for lang, home in run.shared["home_urls"].items()})
+    """Trips are known once pages are grouped; only then does the menu get its link.
+
+    The dict is filled in place: templates got it at generator init, before pages were read."""
+    build = Build.of(generators[0])
+    build.trips_urls.clear()
+    if trip_groups(build):
+        build.trips_urls.update({lang: f"{home}trips/" for lang, home in build.home_urls.items()})
 
 
 class TripsGenerator(Generator):
@@ -71,22 +71,21 @@ class TripsGenerator(Generator):
         pass
 
     def generate_output(self, writer: Any) -> None:
-        run = runs.current(self.settings)
-        urls = run.shared.get("trips_urls")
-        if not urls:
+        build = Build.of(self)
+        if not build.trips_urls:
             return
-        default_lang, languages = self.settings["DEFAULT_LANG"], run.config.languages
+        default_lang, languages = self.settings["DEFAULT_LANG"], build.config.languages
         for lang in languages:
             trips = [g.get(lang) or model.original_of(g, default_lang, languages)
-                     for g in trip_groups(run)]
+                     for g in trip_groups(build)]
             trips = sorted((t for t in trips if t.luotsi_trip),
                            key=lambda t: (t.luotsi_trip.price, t.title))
-            write_localized(self, writer, run, "trips", urls, lang, trips=trips)
+            write_localized(self, writer, build, "trips", build.trips_urls, lang, "trips",
+                            trips=trips)
 
 
 def on_generator_init(generator: Generator) -> None:
-    generator.env.globals["LUOTSI_TRIPS_URLS"] = runs.current(generator.settings).shared \
-        .setdefault("trips_urls", {})
+    generator.env.globals["LUOTSI_TRIPS_URLS"] = Build.of(generator).trips_urls
 
 
 def on_get_generators(_pelican: Any) -> type[Generator]:
@@ -94,9 +93,9 @@ def on_get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    from .. import multilingual
+    from ..multilingual.plugin import register as multilingual
 
-    multilingual.register()  # trip pages are per language: they need the language model
+    multilingual()  # trip pages are per language: they need the language model
     core.register()
     signals.initialized.connect(on_initialized)
     signals.content_object_init.connect(on_content_init)

@@ -21,7 +21,7 @@ from typing import Any
 
 from .store import Mail, OutboxItem, Store, now
 
-log = logging.getLogger("luotsi.feedback.mail")
+log = logging.getLogger("luotsi.service.mail")
 
 Translate = Callable[[str], str]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .validation import LIMITS
+from ..forms.fields import LIMITS
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:

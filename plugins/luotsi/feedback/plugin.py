@@ -9,17 +9,17 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .. import core
-from .. import run as runs
-from ..multilingual.plugin import write_localized
-from .form import form_context
+from ..build import Build
+from ..forms.context import form_context
+from ..pages import write_localized
 
 
 def on_generator_init(generator: Generator) -> None:
-    run = runs.current(generator.settings)
-    feedback = run.config.feedback
+    build = Build.of(generator)
+    feedback = build.config.feedback
     generator.env.globals["luotsi_feedback"] = form_context(
         feedback["url"], feedback["topics"], feedback["topic_labels"],
-        feedback["answer_within_hours"], run.config.company.get("name", ""),
+        feedback["answer_within_hours"], build.config.company.get("name", ""),
         feedback["places"]) if feedback else None
 
 
@@ -30,12 +30,13 @@ class ThanksGenerator(Generator):
         pass
 
     def generate_output(self, writer: Any) -> None:
-        run = runs.current(self.settings)
-        if not run.config.feedback:
+        build = Build.of(self)
+        if not build.config.feedback:
             return
-        urls = {lang: f"{home}feedback/thanks/" for lang, home in run.shared["home_urls"].items()}
-        for lang in run.config.languages:
-            write_localized(self, writer, run, "feedback_thanks", urls, lang, luotsi_noindex=True)
+        urls = {lang: f"{home}feedback/thanks/" for lang, home in build.home_urls.items()}
+        for lang in build.config.languages:
+            write_localized(self, writer, build, "feedback_thanks", urls, lang, "thanks",
+                            luotsi_noindex=True)
 
 
 def on_get_generators(_pelican: Any) -> type[Generator]:
@@ -43,9 +44,9 @@ def on_get_generators(_pelican: Any) -> type[Generator]:
 
 
 def register() -> None:
-    from .. import multilingual
+    from ..multilingual.plugin import register as multilingual
 
-    multilingual.register()  # the form and thank-you page speak the page's language
+    multilingual()  # the form and thank-you page speak the page's language
     core.register()
     signals.generator_init.connect(on_generator_init)
     signals.get_generators.connect(on_get_generators)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from . import tokens
+from ..forms import tokens
 from .store import Mail, Store, now
 from .validation import is_address
 

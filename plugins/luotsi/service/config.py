@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as luotsi_settings
-from ..urls import origin
+from .. import site_settings
+from ..urls import lang_prefix, origin
 
 
 class ConfigError(ValueError):
@@ -114,31 +115,26 @@ class Config:
 
 def site_from_settings(path: str, override: Mapping[str, Any] | None = None) -> Site:
     """The site's facts from its Pelican settings file (validated like a build does)."""
-    from pelican.settings import read_settings
-
-    from ..urls import lang_prefix
-
     if not os.path.isfile(path):
         raise ConfigError(f"site_settings: {path!r} does not exist — point it at the site's "
                           "pelicanconf.py (or publishconf.py)")
-    pelican = read_settings(path, override=dict(override or {}))
-    config = luotsi_settings.load(pelican)
+    values = site_settings.read(path, override)
+    config = luotsi_settings.load(values)
     feedback = config.feedback
     if not feedback:
         raise ConfigError(f"{path} has no LUOTSI_FEEDBACK setting — add one with the "
                           "service's 'url' (see the README)")
-    siteurl = pelican.get("SITEURL", "").rstrip("/")
+    siteurl = values["SITEURL"].rstrip("/")
     if not origin(siteurl):
         raise ConfigError(f"SITEURL in {path} is {siteurl!r} — the service needs the site's "
                           "absolute URL to check where forms come from")
-    default = pelican["DEFAULT_LANG"]
+    default = values["DEFAULT_LANG"]
     homes = {lang: lang_prefix(lang, default, config.lang_prefix) for lang in config.languages}
-    service_url = feedback["url"] if origin(feedback["url"]) else siteurl + feedback["url"]
-    return Site(url=siteurl, origin=origin(siteurl), name=pelican.get("SITENAME", ""),
+    return Site(url=siteurl, origin=origin(siteurl), name=values["SITENAME"],
                 languages=config.languages, default_lang=default, home_urls=homes,
                 topics=feedback["topics"], topic_labels=feedback["topic_labels"],
                 answer_within_hours=feedback["answer_within_hours"],
-                question=feedback["question"], service_url=service_url,
+                question=feedback["question"], service_url=feedback["service_url"],
                 company=config.company)
 
 

@@ -1,0 +1,173 @@
+"""The state of one Luotsi build: validated settings, findings, pages written, and what each
+capability learned that another one needs.
+
+Pelican's signals hand each handler only part of the picture (a generator, a content object,
+the Pelican instance). Capabilities share what they learn through one typed :class:`Build`
+per build, reached from any of those through the settings dict they all carry
+(:meth:`Build.of`). It is created at Pelican's ``initialized`` signal and renewed at the
+start of every later run of the same Pelican instance (``pelican --autoreload``), so builds
+never see each other's pages or findings. Asking for a build where none was started raises
+instead of silently starting one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import settings as luotsi_settings
+from .findings import Finding, LuotsiBuildError
+from .i18n import native_name
+from .sources import field_line, relative
+from .urls import lang_prefix
+
+if TYPE_CHECKING:  # only for annotations: the build state imports no capability
+    from .audit.run_audit import Report
+    from .multilingual.model import Group
+    from .qr.plugin import PageCode
+    from .qr.poster import Poster
+    from .social.testimonials import Quote
+    from .staff.model import Person
+    from .structured_data.seo import SeoBuilder
+    from .structured_data.share_image import Card
+
+log = logging.getLogger("luotsi")
+
+# Where the build is kept in Pelican's settings dict, which every generator and content object
+# shares. Lower case, so that Luotsi's settings check and Pelican's templates ignore it.
+_KEY = "luotsi_build"
+
+
+class NoBuildError(RuntimeError):
+    """A capability was used outside a build that registered Luotsi."""
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """A written HTML page as the sitemap and the audits need it."""
+
+    url: str
+    lang: str
+    alternates: tuple[tuple[str, str], ...] = ()
+    lastmod: Any = None
+    indexable: bool = True
+
+
+Finalizer = Callable[["Build"], None]
+
+
+@dataclass
+class Build:
+    """One build. Fields are filled by the capability named in their comment; a field stays at
+    its empty default when that capability is not enabled."""
+
+    config: luotsi_settings.Config
+    settings: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
+    pages: list[PageRecord] = field(default_factory=list)
+    finalizers: list[tuple[int, Finalizer]] = field(default_factory=list)
+    finished: bool = False
+    # every language's display name and home folder ("" for the default language, "en/", …)
+    language_names: dict[str, str] = field(default_factory=dict)
+    home_urls: dict[str, str] = field(default_factory=dict)
+    # multilingual
+    article_groups: dict[str, Group] = field(default_factory=dict)
+    page_groups: dict[str, Group] = field(default_factory=dict)
+    policy_urls: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang → role → item
+    report_summary: dict[str, int] = field(default_factory=dict)
+    # staff
+    staff: dict[str, dict[str, Person]] = field(default_factory=dict)  # id → lang → person
+    staff_photo_sources: list[str] = field(default_factory=list)
+    # trips
+    trips_urls: dict[str, str] = field(default_factory=dict)
+    # structured data
+    seo_builder: SeoBuilder | None = None
+    share_cards: list[Card] = field(default_factory=list)
+    share_images_drawn: int = 0
+    # qr
+    qr_pages: dict[str, PageCode] | None = None  # None: no codes made in this build
+    qr_cards: dict[str, PageCode] = field(default_factory=dict)
+    qr_short_codes: dict[str, str] = field(default_factory=dict)
+    qr_posters: list[Poster] = field(default_factory=list)
+    qr_made: int = 0
+    # social
+    testimonials: list[Quote] | None = None  # None: not read yet
+    # audit, publish
+    audit: Report | None = None
+    precompressed: int = 0
+    _seen: set[Finding] = field(default_factory=set, repr=False)
+
+    # -- life cycle ----------------------------------------------------------------------
+    @classmethod
+    def begin(cls, settings: dict[str, Any]) -> Build:
+        """Validate the settings (failing with the fix) and attach a new build to them."""
+        config = luotsi_settings.load(settings)
+        default_lang = settings.get("DEFAULT_LANG", "en")
+        build = cls(config, settings,
+                    language_names={lang: config.language_names.get(lang) or native_name(lang)
+                                    for lang in config.languages},
+                    home_urls={lang: lang_prefix(lang, default_lang, config.lang_prefix)
+                               for lang in config.languages})
+        settings[_KEY] = build
+        return build
+
+    @classmethod
+    def of(cls, holder: Mapping[str, Any] | Any) -> Build:
+        """The build of a Pelican instance, generator or content object, or of their settings.
+
+        Raises :class:`NoBuildError` when Luotsi was not registered with that build."""
+        settings = holder if isinstance(holder, Mapping) else getattr(holder, "settings", None)
+        build = settings.get(_KEY) if isinstance(settings, Mapping) else None
+        if not isinstance(build, Build):
+            raise NoBuildError("No Luotsi build is running for these settings: add 'luotsi' "
+                               "(or one of its capabilities) to PLUGINS in pelicanconf.py.")
+        return build
+
+    def renew(self) -> Build:
+        """The next run of the same Pelican instance (autoreload): a fresh build with the same
+        settings and finalizers."""
+        fresh = Build.begin(self.settings)
+        fresh.finalizers = list(self.finalizers)
+        return fresh
+
+    def add_finalizer(self, order: int, func: Finalizer) -> None:
+        """Run ``func`` once the whole output exists, lowest ``order`` first, before findings
+        are reported. The audit (80) reads what the others wrote; publishing (90) compresses
+        the finished output."""
+        if all(existing is not func for _, existing in self.finalizers):
+            self.finalizers.append((order, func))
+
+    def finalize(self) -> None:
+        for _, func in sorted(self.finalizers, key=lambda pair: pair[0]):
+            func(self)
+        self.finished = True
+        self.report()
+
+    # -- findings ------------------------------------------------------------------------
+    @property
+    def site_root(self) -> str:
+        """The folder authors think in: the parent of the content folder."""
+        return os.path.dirname(os.path.abspath(self.settings.get("PATH", ".")))
+
+    def source(self, path: str) -> str:
+        return relative(path, self.site_root)
+
+    def find(self, path: str, problem: str, fix: str, field_name: str | None = None,
+             line: int | None = None, area: str = "content") -> None:
+        """Record a finding at ``path`` (on the line of ``field_name`` when given)."""
+        if line is None and field_name:
+            line = field_line(path, field_name)
+        finding = Finding(self.source(path), line, problem, fix, area)
+        if finding not in self._seen:  # a set: a build may report thousands of findings
+            self._seen.add(finding)
+            self.findings.append(finding)
+
+    def report(self) -> None:
+        """Print every finding; in strict mode, fail the build with all of them listed."""
+        for finding in sorted(self.findings):
+            log.warning("%s", finding)
+        if self.findings and self.config.strict:
+            raise LuotsiBuildError(sorted(self.findings))

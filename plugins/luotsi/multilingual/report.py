@@ -1,0 +1,67 @@
+"""The translation report: which translations are missing or out of date, as HTML for
+people, JSON for tools and a summary in the build log."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..build import Build, log
+from ..urls import save_as
+from . import model
+
+
+def report_rows(build: Build) -> list[model.ReportRow]:
+    default_lang = build.settings["DEFAULT_LANG"]
+    return [*model.translation_report(build.article_groups, "post", build.config.languages,
+                                      default_lang),
+            *model.translation_report(build.page_groups, "page", build.config.languages,
+                                      default_lang)]
+
+
+def report_json(build: Build, rows: list[model.ReportRow]) -> dict[str, Any]:
+    return {
+        "languages": list(build.config.languages),
+        "items": [
+            {"key": r.key, "kind": r.kind, "title": r.title, "original": r.original,
+             "source": build.source(r.source), "status": r.status, "missing": r.missing,
+             "stale": r.stale, "urls": r.urls}
+            for r in rows
+        ],
+        "summary": {
+            "items": len(rows),
+            "missing": sum(len(r.missing) for r in rows),
+            "stale": sum(len(r.stale) for r in rows),
+        },
+    }
+
+
+def write_report(generator: Any, writer: Any, build: Build) -> None:
+    """The translation report as HTML (for people) and JSON (for tools), both noindex."""
+    rows = report_rows(build)
+    folder = build.config.report_dir.strip("/")
+    data = report_json(build, rows)
+    out = os.path.join(generator.output_path, folder)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=1)
+    url = f"{folder}/"
+    writer.write_file(save_as(url), generator.get_template("translation_report"),
+                      generator.context, url=url, luotsi_lang=build.settings["DEFAULT_LANG"],
+                      luotsi_kind="report", rows=rows, summary=data["summary"],
+                      luotsi_noindex=True, luotsi_canonical=url, luotsi_alternates=[],
+                      luotsi_switcher=[])
+    build.report_summary = data["summary"]
+
+
+def print_report(build: Build) -> None:
+    summary = build.report_summary
+    if summary:
+        log.warning("Luotsi translations: %d items, %d missing translations, %d stale "
+                    "(see %s/index.html)", summary["items"], summary["missing"],
+                    summary["stale"], build.config.report_dir)
+        for row in report_rows(build):
+            if row.missing or row.stale:
+                log.info("  %s [%s]: missing %s; stale %s", row.key, row.original,
+                         ",".join(row.missing) or "-", ",".join(row.stale) or "-")

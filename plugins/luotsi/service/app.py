@@ -1,0 +1,98 @@
+"""The feedback service: an ordinary Starlette (ASGI) application.
+
+Routes live under the path of the service's public URL (``/feedback-api`` behind the site's
+own host, or ``/`` on a host of its own): the public endpoints of :mod:`.public` and
+:mod:`.qr_redirect`, with CORS for the site's origin, and the staff admin of :mod:`.admin`
+under ``/admin``, without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route, Router
+
+from . import admin, public, qr_redirect
+from .config import Config
+from .state import Service
+from .store import Store
+
+log = logging.getLogger("luotsi.service")
+
+
+def public_routes() -> list[Route]:
+    return [
+        Route("/feedback", public.submit, methods=["POST"]),
+        Route("/feedback/token", public.token, methods=["GET"]),
+        Route("/feedback/invited", public.invited, methods=["GET"]),
+        Route("/unsubscribe", public.unsubscribe, methods=["GET", "POST"]),
+        Route("/healthz", public.health, methods=["GET"]),
+        Route("/openapi.json", public.openapi, methods=["GET"]),
+        Route("/q/{code}", qr_redirect.scan, methods=["GET"]),
+    ]
+
+
+def create_app(config: Config, store: Store | None = None, start_worker: bool = True
+               ) -> Starlette:
+    """The application; ``start_worker=False`` leaves mail in the outbox (tests that look at
+    the outbox themselves, or a separate mailer)."""
+    service = Service(config, store)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(service.store.release_claims)
+        removed = await run_in_threadpool(service.store.purge, config.retention_days)
+        if removed:
+            log.info("retention: purged %d message(s) older than %d days", removed,
+                     config.retention_days)
+        service.committer.start()
+        if start_worker:
+            service.mailer.start()  # mails left from before a restart go out now
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.mailer.stop)
+            service.committer.stop()
+
+    cors = CORSMiddleware(Router(public_routes()), allow_origins=list(config.allowed_origins),
+                          allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
+                          max_age=600)
+    routes = [Mount(service.base, routes=[Mount("/admin", routes=admin.ROUTES),
+                                          Mount("", app=cors)])]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders)])
+    app.state.service = service
+    return app
+
+
+class SecurityHeaders:
+    """Headers every answer carries: no sniffing, no framing, no referrer leaks."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"x-content-type-options", b"nosniff"),
+                            (b"x-frame-options", b"DENY"),
+                            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                            (b"content-security-policy",
+                             b"default-src 'self'; style-src 'self' 'unsafe-inline' *; "
+                             b"img-src 'self' data: *; frame-ancestors 'none'; form-action *")]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

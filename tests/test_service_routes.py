@@ -1,0 +1,135 @@
+"""The service's routes in process, through Starlette's TestClient: fast, and beside the
+tests that drive the real process (test_feedback_service and the others), not instead of
+them. Mail stays in the outbox here (no mailer process); the store is a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from luotsi.service.admin import hash_password
+from luotsi.service.app import create_app
+from luotsi.service.config import load
+from starlette.testclient import TestClient
+
+from .feedback_forms import JSON, form
+from .servers import SECRET, Service
+
+SITE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def app(tmp_path):
+    files = Service(tmp_path, smtp_port=1, rate_limit=1000)  # writes the settings, starts nothing
+    (tmp_path / "feedback-admins").write_text(f"aino:{hash_password('a-long-password')}\n")
+    (tmp_path / "qr").mkdir()
+    (tmp_path / "qr" / "codes.json").write_text(json.dumps(
+        {"codes": {"abcdefgh": f"{SITE}/en/blog/x/?utm_source=print"}}))
+    config = load(str(tmp_path / "feedback.toml"), env={"LUOTSI_FEEDBACK_SECRET": SECRET})
+    application = create_app(config, start_worker=False)
+    with TestClient(application, base_url=files.url, headers={"Origin": SITE}) as client:
+        client.store = application.state.service.store
+        yield client
+
+
+def test_a_message_is_committed_with_its_two_mails_before_the_answer(app):
+    answer = app.post("/feedback", data=form(), headers=JSON)
+    assert answer.status_code == 201 and answer.json()["ok"] is True
+    assert app.store.count("messages") == 1
+    assert [(m["kind"], m["recipient"]) for m in app.store.outbox()] == [
+        ("thanks", "aino@example.com"), ("staff", "bookings@fixture.example")]
+
+
+def test_without_javascript_confirm_then_redirect(app):
+    first = app.post("/feedback", data=form(token=""))
+    assert first.status_code == 200 and "Lähetä" in first.text
+    token = first.text.split('name="token" value="', 1)[1].split('"', 1)[0]
+    time.sleep(0.6)
+    second = app.post("/feedback", data=form(token=token), follow_redirects=False)
+    assert second.status_code == 303
+    assert second.headers["location"].startswith(f"{SITE}/feedback/thanks/?from=")
+
+
+@pytest.mark.parametrize(("headers", "body", "status"), [
+    ({"Origin": "https://evil.example"}, None, 403),
+    ({"Origin": ""}, None, 403),
+    ({"Content-Type": "text/plain"}, "lang=fi", 415),
+    ({"Content-Type": "application/x-www-form-urlencoded"}, "x=" + "a" * 40000, 413),
+    ({"Content-Type": "application/x-www-form-urlencoded"}, b"message=%ff%fe", 400),
+])
+def test_refusals_store_nothing(app, headers, body, status):
+    answer = app.post("/feedback", data=None if body else form(), content=body,
+                      headers={**JSON, **headers})
+    assert answer.status_code == status
+    assert answer.json()["ok"] is False and answer.json()["message"]
+    assert app.store.count("messages") == 0
+
+
+def test_a_chunked_body_past_the_limit_is_refused(app):
+    def chunks():
+        for _ in range(100):  # 6.4 MB, with no Content-Length
+            yield b"message=" + b"a" * 64_000
+
+    answer = app.post("/feedback", content=chunks(), headers={
+        **JSON, "Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert app.store.count("messages") == 0
+
+
+def test_honeypot_is_answered_as_accepted_and_kept_apart(app):
+    answer = app.post("/feedback", data=form(website="http://spam.example"), headers=JSON)
+    assert answer.status_code == 201
+    assert app.store.count("messages") == 0 and app.store.count("spam") == 1
+
+
+def test_cors_only_for_the_site(app):
+    ok = app.options("/feedback", headers={"Origin": SITE,
+                                           "Access-Control-Request-Method": "POST"})
+    assert ok.headers["access-control-allow-origin"] == SITE
+    foreign = app.options("/feedback", headers={"Origin": "https://evil.example",
+                                                "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in foreign.headers
+    token = app.get("/feedback/token")
+    assert token.headers["access-control-allow-origin"] == SITE
+    assert token.headers["cache-control"] == "no-store"
+    admin = app.get("/admin/login")
+    assert "access-control-allow-origin" not in admin.headers  # the admin is not shared
+
+
+def test_every_answer_carries_the_security_headers(app):
+    for answer in (app.get("/healthz"), app.get("/admin/login"), app.get("/q/zzzzzzzz")):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_qr_scan_is_counted_and_redirected_and_an_unknown_code_gets_a_page(app):
+    scan = app.get("/q/abcdefgh", follow_redirects=False)
+    assert scan.status_code == 302 and scan.headers["location"].endswith("utm_source=print")
+    assert app.store.scans()[0][0] == "abcdefgh"
+    unknown = app.get("/q/zzzzzzzz")
+    assert unknown.status_code == 404
+    assert "Tämä koodi ei ole käytössä" in unknown.text and 'name="robots"' in unknown.text
+
+
+def test_admin_sign_in_csrf_and_unknown_message(app):
+    own = {"Origin": str(app.base_url).rstrip("/")}
+    assert app.get("/admin/", follow_redirects=False).headers["location"] == "/admin/login"
+    assert app.post("/admin/login", data={"user": "aino", "password": "a-long-password"}
+                    ).status_code == 403  # from the site's origin, not the service's
+    wrong = app.post("/admin/login", data={"user": "aino", "password": "nope"}, headers=own)
+    assert wrong.status_code == 401
+    signed = app.post("/admin/login", data={"user": "aino", "password": "a-long-password"},
+                      headers=own, follow_redirects=False)
+    assert signed.status_code == 303
+    app.post("/feedback", data=form(), headers=JSON)
+    listing = app.get("/admin/")
+    assert listing.status_code == 200 and "aino@example.com" in listing.text
+    assert app.post("/admin/messages/1/answered", data={"csrf": "forged"},
+                    headers=own).status_code == 403
+    assert app.get("/admin/messages/424242").status_code == 404
+
+
+def test_health_and_openapi(app):
+    assert app.get("/healthz").json()["ok"] is True
+    assert "/feedback" in app.get("/openapi.json").json()["paths"]
