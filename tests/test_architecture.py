@@ -4,7 +4,9 @@ module imports itself in a circle and none keeps state between builds."""
 from __future__ import annotations
 
 import ast
+import gzip
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +194,29 @@ def test_no_module_level_mutable_state():
             if empty:
                 offenders.append(f"{name}:{node.lineno} {ast.unparse(node)}")
     assert not offenders, offenders
+
+
+def test_a_rebuild_from_pelicans_content_cache_writes_the_same_pages(site, caplog):
+    """Pelican's reader cache pickles each post's metadata, whose author, category and tag
+    objects hold the settings, and so the build state kept there: a cached post must bring
+    back no stale build."""
+    site.post("posts/a/fi.md", "Eka", "fi", author="Aino", category="Talvi", tags="lumi")
+    site.post("posts/a/en.md", "First", "en", author="Aino", category="Winter", tags="snow")
+    cache = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True,
+             "CACHE_PATH": str(site.root / "pelican-cache"),
+             "LUOTSI_CACHE_DIR": str(site.root / "cache")}
+    findings = list(site.build(**cache).findings)
+    first = (site.output / "en/blog/first/index.html").read_bytes()
+    build = site.build(**cache)
+    assert not [r for r in caplog.records if "cache" in r.getMessage().lower()
+                and r.levelname in ("WARNING", "ERROR")], "Pelican could not load its cache"
+    assert (site.output / "en/blog/first/index.html").read_bytes() == first
+    assert build.findings == findings  # the same, and not twice
+    for path in (site.root / "pelican-cache").iterdir():  # gzip by default (GZIP_CACHE)
+        with gzip.open(path, "rb") as handle:
+            cached = pickle.load(handle)
+        for _stamp, (_content, metadata) in cached.values():
+            for value in metadata.values():
+                for wrapper in value if isinstance(value, list) else [value]:
+                    settings = getattr(wrapper, "settings", {})
+                    assert settings.get("luotsi_build") is None, (path.name, wrapper)

@@ -59,6 +59,11 @@ class PageRecord:
 Finalizer = Callable[["Build"], None]
 
 
+def _no_build() -> None:
+    """What a pickled build unpickles as (see :meth:`Build.__reduce__`)."""
+    return None
+
+
 @dataclass
 class Build:
     """One build. Fields are filled by the capability named in their comment; a field stays at
@@ -125,6 +130,12 @@ class Build:
             raise NoBuildError("No Luotsi build is running for these settings: add 'luotsi' "
                                "(or one of its capabilities) to PLUGINS in pelicanconf.py.")
         return build
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        """Pelican's content cache pickles every post with its settings, and so with this
+        build; a cached post must not bring back a finished build's state. It unpickles as no
+        build at all, and :meth:`of` refuses it."""
+        return _no_build, ()
 
     def renew(self) -> Build:
         """The next run of the same Pelican instance (autoreload): a fresh build with the same

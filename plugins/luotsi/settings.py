@@ -334,6 +334,8 @@ class Config:
     values: dict[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, item: str) -> Any:
+        if item.startswith("__") or item == "values":  # pickle and copy probe for these
+            raise AttributeError(item)
         try:
             return self.values[item]
         except KeyError:
