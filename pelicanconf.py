@@ -1,5 +1,7 @@
 """Demo site: Revontuli Travel Oy, a fictional Lapland tour company, every feature on."""
 
+import os
+
 import luotsi
 
 AUTHOR = "Revontuli Travel"
@@ -16,7 +18,12 @@ TIMEZONE = "Europe/Helsinki"
 DEFAULT_LANG = "fi"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
+# The demo's own look (brand colours and fonts) layered over Luotsi's theme: a stylesheet of
+# brand variables and one overridden template block, in theme/ beside this file.
+HERE = os.path.dirname(os.path.abspath(__file__))
 THEME = luotsi.THEME
+THEME_STATIC_PATHS = ["static", os.path.join(HERE, "theme", "static")]
+THEME_TEMPLATES_OVERRIDES = [os.path.join(HERE, "theme", "templates")]
 PLUGINS = ["luotsi"]
 
 SLUGIFY_USE_UNICODE = True  # Japanese titles keep their own slugs
@@ -68,6 +75,16 @@ LUOTSI_FEEDBACK = {
     },
     "answer_within_hours": 24,
     "places": ["contact", "posts", "helpful"],
+}
+LUOTSI_HERO = {
+    "image": "images/pictures/hero-aurora.jpg",
+    "alt": {
+        "fi": "Revontulet lumisten tuntureiden ja kuusimetsän yllä Rovaniemen lähellä",
+        "en": "Northern lights over snowy fells and spruce forest near Rovaniemi",
+        "sv": "Norrsken över snöiga fjäll och granskog nära Rovaniemi",
+        "de": "Nordlicht über verschneiten Fjells und Fichtenwald bei Rovaniemi",
+        "ja": "ロヴァニエミ近郊、雪の丘とトウヒの森の上に輝くオーロラ",
+    },
 }
 LUOTSI_SAME_AS = [
     "https://www.instagram.com/revontulitravel.example",

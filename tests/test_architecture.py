@@ -13,6 +13,7 @@ from pathlib import Path
 
 import luotsi
 import pytest
+from PIL import Image
 
 from .conftest import ROOT
 
@@ -73,13 +74,14 @@ def test_a_build_imports_none_of_the_service(site):
 
 # What each capability writes when it is the only one in PLUGINS. Staff, trips, structured
 # data, feedback, qr and social bring the multilingual model with them (their pages are per
-# language, and the Luotsi theme reads its languages and home URLs). Audit and publish need
-# no other capability: they work on whatever output the build has, so they are tested with
-# Pelican's own theme.
+# language, and the Luotsi theme reads its languages and home URLs). Pictures, audit and
+# publish need no other capability (the pictures of any theme's posts; whatever output the
+# build has), so they are tested with Pelican's own theme.
 ALONE = {
     "luotsi.multilingual": ("en/blog/first/index.html", '<link rel="alternate" hreflang="fi"'),
     "luotsi.staff": ("en/staff/aino/index.html", "Guide"),
     "luotsi.trips": ("en/trips/index.html", "Husky day"),
+    "luotsi.pictures": ("images/pictures", None),
     "luotsi.structured_data": ("en/blog/first/index.html", '"@type":"BlogPosting"'),
     "luotsi.feedback": ("en/contact/index.html", 'action="https://fixture.example/api/feedback"'),
     "luotsi.qr": ("en/blog/first/index.html", 'class="qr-print"'),
@@ -98,7 +100,10 @@ def test_every_capability_is_listed():
 def test_each_capability_builds_alone(site, plugin):
     """In a fresh ``pelican`` process (signals stay connected for the life of a process)."""
     site.post("posts/first/fi.md", "Eka", "fi", author="aino")
-    site.post("posts/first/en.md", "First", "en", slug="first", author="aino")
+    site.post("posts/first/en.md", "First", "en", slug="first", author="aino",
+              image="images/first.jpg", image_alt="A first picture")
+    (site.content / "images").mkdir(parents=True)
+    Image.new("RGB", (900, 600), (20, 60, 90)).save(site.content / "images" / "first.jpg")
     site.write("pages/contact/fi.md", "Title: Yhteystiedot\nLang: fi\nSlug: yhteys\n"
                "Translation-Key: contact\n\nSoita.\n")
     site.write("pages/contact/en.md", "Title: Contact\nLang: en\nSlug: contact\n"
@@ -107,12 +112,16 @@ def test_each_capability_builds_alone(site, plugin):
                "Dogs.\n")
     site.write("staff/aino/en.md", "Title: Aino\nLang: en\nRole: Guide\n"
                "Email: aino@fixture.example\nPhone: +358 40 123 4567\n\nHello.\n")
-    theme = {"THEME": "notmyidea"} if plugin in ("luotsi.audit", "luotsi.publish") else {}
+    theme = {"THEME": "notmyidea"} if plugin in ("luotsi.audit", "luotsi.publish",
+                                                  "luotsi.pictures") else {}
     site.build_alone([plugin], LUOTSI_CACHE_DIR=str(site.root / "cache"),
                      LUOTSI_FEEDBACK={"url": "https://fixture.example/api"},
                      LUOTSI_PUBLISH=True, **theme)
     path, expected = ALONE[plugin]
     written = site.output / path
+    if expected is None:  # a folder of generated files
+        assert any(written.glob("*.jpg")), f"{plugin} alone wrote nothing into {path}"
+        return
     assert written.is_file(), f"{plugin} alone did not write {path}"
     assert expected in written.read_text(encoding="utf-8")
 

@@ -74,9 +74,10 @@ def test_switcher_lands_on_same_post_or_on_home_notice(demo):
 def test_each_language_lists_its_own_posts_with_fallback_notes(demo):
     output, _ = demo
     en = parse(output / "en/index.html")
-    titles = [a.text for a in en.xpath('//article[@class="entry"]/h2/a')]
+    cards = "//article[contains(@class, 'post-card')]"
+    titles = [a.text for a in en.xpath(f"{cards}//h3/a")]
     assert "How to read an aurora forecast" in titles
-    fallback = en.xpath('//article[@class="entry"][@lang="fi"]')
+    fallback = en.xpath(f"{cards}[@lang='fi']")
     assert fallback, "a Finnish-only post is listed with its language marked"
     assert "Not available in English" in fallback[0].text_content()
     # Listing pages: 6 per page → page 2 exists, noindex, linked rel=next
@@ -162,7 +163,8 @@ def test_sponsored_post_has_disclosure_and_sponsored_links(demo):
     doc = parse(output / "en/blog/visiting-a-reindeer-farm-at-palojärvi/index.html")
     disclosure = doc.xpath('//p[@class="disclosure"]')[0].text_content()
     assert "Porotila Palojärvi Oy" in disclosure
-    link = doc.xpath('//div[@class="body"]//a[contains(@href, "palojarvi-reindeer")]')[0]
+    link = doc.xpath("//div[contains(@class, 'body')]//a[contains(@href, "
+                     "'palojarvi-reindeer')]")[0]
     assert set(link.get("rel").split()) >= {"sponsored"}
 
 

@@ -79,13 +79,13 @@ def test_site_shows_testimonials_without_review_markup(site):
     site.post("posts/a.md", "Kirjoitus", "fi")
     site.build()
     home = site.html("en/index.html")
-    quotes = home.xpath('//section[@class="testimonials"]//li')
+    quotes = home.xpath("//section[contains(@class, 'testimonials')]//li")
     assert [q.xpath("string(.//blockquote)").strip() for q in quotes] == ["Great trip!",
                                                                           "Hieno retki!"]
     assert quotes[1].get("lang") == "fi" and quotes[0].get("lang") is None
     page = (site.output / "en/testimonials/index.html").read_text()
     assert "Review" not in page and "AggregateRating" not in page and "ratingValue" not in page
-    assert '<time datetime="2026-02-20">' in page
+    assert '<time datetime="2026-02-20">Feb 20, 2026</time>' in page  # the page's language
 
 
 def test_share_links_are_plain_links_and_nothing_third_party_loads(site):

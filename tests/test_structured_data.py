@@ -100,7 +100,7 @@ def test_blog_posting_links_author_translations_and_page(demo):
     assert re.match(r"^2026-02-08T12:00:00\+02:00$", post["datePublished"])
     assert post["publisher"] == {"@id": f"{SITE}/#organization"}
     assert post["mainEntityOfPage"] == {"@id": en["WebPage"]["@id"]}
-    assert post["image"][0].startswith(f"{SITE}/images/share/")
+    assert re.match(rf"^{SITE}/images/pictures/[0-9a-f]{{16}}-1200\.jpg$", post["image"][0])
     original = post["translationOfWork"]
     assert original["inLanguage"] == "fi" and original["url"].startswith(f"{SITE}/blog/")
     # The author is the same Person node as on their profile page, in any language.
@@ -140,7 +140,7 @@ def test_profile_contact_faq_and_trip_pages(demo):
     stops = trip["TouristTrip"]["itinerary"]["itemListElement"]
     assert [s["item"]["name"] for s in stops][:2] == ["Rovaniemi", "Kemijoki riverside"]
     listing = parse(output / "en/trips/index.html")
-    assert len(listing.xpath('//li[@class="card"]')) == 3
+    assert len(listing.xpath("//article[contains(@class, 'trip-card')]")) == 3
     assert "€1,490.00" in listing.text_content()
     assert "1 490,00 €" in parse(output / "trips/index.html").text_content().replace("\xa0", " ")
 
@@ -199,16 +199,19 @@ def test_own_image_wins_and_a_missing_one_is_a_finding(site):
     picture = site.content / "images/husky.jpg"
     picture.parent.mkdir(parents=True)
     Image.new("RGB", (1600, 900), (200, 100, 50)).save(picture)
-    site.post("posts/a.md", "Kuvan kanssa", "fi", image="images/husky.jpg")
-    site.post("posts/b.md", "Kuva puuttuu", "fi", image="images/nope.jpg")
-    run = site.build(STATIC_PATHS=["images"])
+    site.post("posts/a.md", "Kuvan kanssa", "fi", image="images/husky.jpg",
+              image_alt="Huskyja")
+    site.post("posts/b.md", "Kuva puuttuu", "fi", image="images/nope.jpg", image_alt="Ei")
+    run = site.build(STATIC_PATHS=["images"], LUOTSI_CACHE_DIR=str(site.root / "cache"))
     og = {m.get("property"): m.get("content") for m in
           site.html("blog/kuvan-kanssa/index.html").xpath("//meta[@property]")}
-    assert og["og:image"] == "https://fixture.example/images/husky.jpg"
-    assert (og["og:image:width"], og["og:image:height"]) == ("1600", "900")
-    assert "content/posts/b.md:4: image 'images/nope.jpg' does not exist or is not an image " \
-           "— write the path of a picture under the content folder, e.g. Image: " \
-           "images/husky.jpg" in [str(f) for f in run.findings]
+    assert re.match(r"^https://fixture.example/images/pictures/[0-9a-f]{16}-1200\.jpg$",
+                    og["og:image"])  # the processed picture, never the upload
+    assert (og["og:image:width"], og["og:image:height"]) == ("1200", "675")
+    assert og["og:image:alt"] == "Huskyja"
+    assert "content/posts/b.md:4: the picture 'images/nope.jpg' does not exist — put the " \
+           "file there or fix the path (relative to the content folder, e.g. " \
+           "images/husky.jpg)" in [str(f) for f in run.findings]
 
 
 TRIP = """Title: {title}

@@ -11,8 +11,8 @@ __all__ = ["CAPABILITIES", "THEME", "register"]
 
 # In the order they are registered: the audit checks what the others wrote, publishing
 # compresses the finished output.
-CAPABILITIES = ("multilingual", "staff", "trips", "structured_data", "feedback", "qr",
-                "social", "audit", "publish")
+CAPABILITIES = ("multilingual", "staff", "trips", "pictures", "structured_data", "feedback",
+                "qr", "social", "audit", "publish")
 
 
 def register() -> None:

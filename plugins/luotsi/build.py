@@ -26,6 +26,7 @@ from .urls import lang_prefix
 
 if TYPE_CHECKING:  # only for annotations: the build state imports no capability
     from .audit.run_audit import Report
+    from .images import Picture, Variant
     from .multilingual.model import Group
     from .qr.plugin import PageCode
     from .qr.poster import Poster
@@ -86,6 +87,10 @@ class Build:
     # staff
     staff: dict[str, dict[str, Person]] = field(default_factory=dict)  # id → lang → person
     staff_photo_sources: list[str] = field(default_factory=list)
+    # pictures
+    hero: dict[str, Picture] = field(default_factory=dict)  # lang → the home page's picture
+    picture_variants: list[Variant] = field(default_factory=list)  # to publish
+    picture_sources: list[str] = field(default_factory=list)  # originals never published
     # trips
     trips_urls: dict[str, str] = field(default_factory=dict)
     # structured data

@@ -20,7 +20,7 @@ from gettext import NullTranslations
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -96,6 +96,27 @@ def _format_date(value: dt.date, fmt: str, lang: str) -> str:
     return format_date(value, format=fmt, locale=babel_locale(lang))
 
 
+_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+
+
+@functools.lru_cache(maxsize=256)
+def opening_hours(spec: str, lang: str) -> str:
+    """schema.org opening hours (``Mo-Fr 09:00-17:00``) as a visitor in ``lang`` reads them
+    (``ma–pe 9.00–17.00``, ``月～金 9:00～17:00``); a spec it cannot read is shown as written."""
+    days, _, hours = spec.strip().partition(" ")
+    first, _, last = days.partition("-")
+    start, _, end = hours.partition("-")
+    try:
+        locale = babel_locale(lang)
+        names = get_day_names("abbreviated", locale=locale)
+        shown_days = names[_DAYS.index(first)] + (f"–{names[_DAYS.index(last)]}" if last else "")
+        times = [format_time(dt.time.fromisoformat(t), "short", locale=locale)
+                 for t in (start, end)]
+    except (ValueError, LookupError, UnknownLocaleError):
+        return spec
+    return f"{shown_days} {times[0]}–{times[1]}"
+
+
 def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
     """Give a Jinja2 environment per-page gettext plus Babel date, number and price filters."""
 
@@ -133,6 +154,10 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
     def number_filter(ctx: Any, value: Any) -> str:
         return format_decimal(value, locale=babel_locale(known_lang(ctx)))
 
+    @pass_context
+    def hours_filter(ctx: Any, spec: str) -> str:
+        return opening_hours(spec, known_lang(ctx))
+
     env.auto_reload = False  # templates do not change during a build: no stat() per include
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
@@ -142,4 +167,5 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
         localdatetime=datetime_filter,
         price=price_filter,
         localnumber=number_filter,
+        opening_hours=hours_filter,
     )

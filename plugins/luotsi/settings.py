@@ -187,6 +187,22 @@ def _percent(name: str, value: Any, _s: Mapping[str, Any]) -> int:
     return value
 
 
+def _hero(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The home page's picture: a path under the content folder and its description, one
+    text for all languages or one per language."""
+    if value is None:
+        return None
+    alt = value.get("alt") if isinstance(value, Mapping) else None
+    if not isinstance(value, Mapping) or set(value) - {"image", "alt"} or not isinstance(
+            value.get("image"), str) or not value["image"] or not (
+            (isinstance(alt, str) and alt.strip()) or (isinstance(alt, Mapping) and alt and all(
+                isinstance(k, str) and isinstance(v, str) and v.strip()
+                for k, v in alt.items()))):
+        raise _fail(name, value, "a dict {'image': 'images/hero.jpg', 'alt': 'what the "
+                    "picture shows'} (alt may be a dict of language code to text)")
+    return {"image": value["image"], "alt": alt}
+
+
 FEEDBACK_PLACES = ("contact", "posts", "helpful")
 _FEEDBACK_KEYS = {"url", "topics", "topic_labels", "answer_within_hours", "places", "question"}
 
@@ -279,6 +295,16 @@ SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_OBFUSCATE_EMAIL", False, _bool,
          "Write staff e-mail addresses so that simple harvesters miss them; still readable "
          "and clickable without JavaScript."),
+    Spec("LUOTSI_IMAGE_WIDTHS", [480, 800, 1200, 1600, 2000], _int_list,
+         "Widths (px) of the responsive variants of the pictures of posts, pages and trips "
+         "(Image:, Gallery:) and of the home page's hero."),
+    Spec("LUOTSI_IMAGE_FORMAT", "avif", _choice("avif", "webp"),
+         "Modern format written beside JPEG for every picture and staff photo: 'avif' "
+         "(smaller; WebP where Pillow cannot write AVIF) or 'webp'."),
+    Spec("LUOTSI_HERO", None, _hero,
+         "The home page's picture: {'image': 'images/hero.jpg', 'alt': {'fi': '…', 'en': "
+         "'…'}} (path under the content folder; alt one text or one per language). None: the "
+         "hero shows the subtitle on the brand colour."),
     Spec("LUOTSI_SHARE_IMAGES", True, _bool,
          "Draw a 1200×630 share image (title and company name, in the page's language) for "
          "every page that has no Image: of its own; drawn once, cached by what is drawn."),

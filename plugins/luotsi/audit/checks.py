@@ -55,6 +55,11 @@ def load_page(output: str, path: str) -> Page | None:
     return Page(path, url, doc, doc.get("lang", ""), kind, blocks)
 
 
+def has_class(tag: str, name: str) -> str:
+    """XPath of ``tag`` elements whose class list holds ``name`` (among other classes)."""
+    return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+
+
 def _texts(page: Page) -> str:
     return " ".join(page.doc.text_content().split())
 
@@ -134,7 +139,7 @@ def check_post(page: Page, stale_months: int, today: dt.date, sponsored: set[str
                "keep article.html's modified date")
     if modified:
         age = (today - dt.date.fromisoformat(modified[:10])).days / 30.44
-        body = " ".join(doc.xpath("string(//article//div[@class='body'])").split())
+        body = " ".join(doc.xpath(f"string({has_class('div', 'body')})").split())
         if age > stale_months and PRICE_OR_DATE.search(body):
             yield (page.path, "freshness", f"mentions prices or dates but was last updated "
                    f"{int(age)} months ago", "check the facts and set Modified: to today")
@@ -143,7 +148,7 @@ def check_post(page: Page, stale_months: int, today: dt.date, sponsored: set[str
 
 
 def check_feedback_privacy(page: Page) -> Iterable[Finding]:
-    for form in page.doc.xpath("//form[contains(@class, 'feedback')]"):
+    for form in page.doc.xpath(has_class("form", "feedback")):
         if not form.xpath(".//input[@name='consent']/following-sibling::label//a[@href]"):
             yield (page.path, "feedback", "the feedback form does not link the privacy policy",
                    "write the privacy page (LUOTSI_POLICY_PAGES['privacy'])")

@@ -82,7 +82,7 @@ def _fingerprint(context: Context) -> str:
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-_VERSION = "1"
+_VERSION = "2"
 
 
 def audit(context: Context, cache_file: str | None = None) -> Report:
@@ -148,14 +148,13 @@ def site_findings(context: Context) -> list[checks.Finding]:
             found.append(("(site)", "policies", f"there is no {role} page",
                           f"write it and name it in LUOTSI_POLICY_PAGES['{role}']"))
     staff = os.path.join(context.output, "staff", "index.html")
-    text = ""
-    if os.path.exists(staff):
-        with open(staff, encoding="utf-8") as handle:
-            text = handle.read()
-    if 'class="card"' not in text:
+    page = checks.load_page(context.output, "staff/index.html") if os.path.exists(staff) \
+        else None
+    cards = page.doc.xpath(checks.has_class("li", "card")) if page is not None else []
+    if not cards:
         found.append(("(site)", "staff", "there is no staff page with people on it",
                       "add content/staff/<person>/<lang>.md with a photo"))
-    elif text.count('class="card"') > text.count("<picture"):
+    elif any(not card.xpath(".//picture") for card in cards):
         found.append(("staff/index.html", "staff", "not every person on the staff page has a "
                       "photo", "give every person a Photo:"))
     return found

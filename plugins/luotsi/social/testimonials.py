@@ -7,6 +7,7 @@ never marked up as reviews of the company (search engines treat that as self-ser
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ class Quote:
     text: str
     name: str
     lang: str
-    date: str  # YYYY-MM-DD
+    date: dt.date | None  # shown in the page's locale
+
+
+def _date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def load(path: str) -> tuple[list[Quote], str | None]:
@@ -28,11 +36,11 @@ def load(path: str) -> tuple[list[Quote], str | None]:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
         quotes = [Quote(str(q["text"]), str(q["name"]), str(q.get("lang") or lang),
-                        str(q.get("date", "")))
+                        _date(q.get("date")))
                   for lang, items in data["testimonials"].items() for q in items]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         return [], f"cannot be read ({error})"
-    return sorted(quotes, key=lambda q: q.date, reverse=True), None
+    return sorted(quotes, key=lambda q: q.date or dt.date.min, reverse=True), None
 
 
 def for_language(quotes: list[Quote], lang: str, limit: int | None = None) -> list[Quote]:

@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..images import Picture
 from ..settings import is_email, is_international_phone
-from .photos import Variant
 
 
 @dataclass
@@ -28,12 +28,8 @@ class Person:
     url: str
     vcard_url: str
     source_path: str
-    photo: list[Variant] = field(default_factory=list)
+    photo: Picture | None = None
     posts: list[Any] = field(default_factory=list)
-
-    @property
-    def photo_fallback(self) -> Variant | None:
-        return self.photo[min(1, len(self.photo) - 1)] if self.photo else None
 
 
 def split_list(value: Any) -> list[str]:

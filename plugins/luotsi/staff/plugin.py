@@ -10,11 +10,10 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.generators import ArticlesGenerator, Generator
 
-from .. import core
+from .. import core, images
 from ..build import Build
 from ..pages import write_localized
 from ..urls import absolute, save_as
-from . import photos
 from .model import Person, check_profile, split_list
 from .vcard import vcard
 
@@ -60,17 +59,19 @@ class StaffGenerator(Generator):
         """Photos are made while reading, so that bylines written by other generators have them."""
         sources = {pid: src for pid, src in self._photo_source.items() if os.path.isfile(src)}
         cache = os.path.join(build.config.cache_dir, "photos")
-        self._photos: dict[str, list[photos.Variant]] = {}
-        for person_id, result in photos.process_many(sources, build.config.photo_widths,
-                                                     cache).items():
-            if isinstance(result, photos.PhotoError):
+        fmt = images.modern_format(build.config.image_format)
+        self._photos: dict[str, list[images.Variant]] = {}
+        for person_id, result in images.process_many(sources, build.config.photo_widths,
+                                                     cache, fmt).items():
+            if isinstance(result, images.ImageError):
                 first = next(iter(self.people[person_id].values()))
                 build.find(first.source_path, str(result),
                            "use a JPEG or PNG portrait under 40 megapixels", "photo")
                 continue
             self._photos[person_id] = result
             for person in self.people[person_id].values():
-                person.photo = result
+                person.photo = images.Picture(tuple(result), PHOTO_DIR, person.name,
+                                              images.FORMATS[fmt][1])
 
     def person(self, person_id: str, lang: str) -> Person | None:
         versions = self.people.get(person_id) or {}
@@ -82,7 +83,7 @@ class StaffGenerator(Generator):
         cache = os.path.join(build.config.cache_dir, "photos")
         out_photos = os.path.join(self.output_path, PHOTO_DIR)
         for variants in self._photos.values():
-            photos.publish(variants, cache, out_photos)
+            images.publish(variants, cache, out_photos)
         self._write_pages(writer, build)
 
     def _write_pages(self, writer: Any, build: Build) -> None:
@@ -96,12 +97,12 @@ class StaffGenerator(Generator):
         for versions in self.people.values():
             urls = {lang: p.url for lang, p in versions.items()}
             for lang, person in versions.items():
-                photo = person.photo_fallback
+                photo = person.photo
                 card = vcard(person.name, person.role, company.get("legal_name") or
                              company["name"], person.email, person.phone,
                              absolute(siteurl, person.url),
-                             absolute(siteurl, f"{PHOTO_DIR}/{photo.jpeg}") if photo else None,
-                             lang)
+                             absolute(siteurl, f"{PHOTO_DIR}/{photo.fallback.jpeg}")
+                             if photo else None, lang)
                 card_path = os.path.join(self.output_path, save_as(person.url))
                 os.makedirs(os.path.dirname(card_path), exist_ok=True)
                 with open(os.path.join(os.path.dirname(card_path), f"{person.id}.vcf"), "w",
@@ -147,14 +148,8 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
 
 
 def remove_published_originals(build: Build) -> None:
-    """Never publish a photo as uploaded: its EXIF may hold GPS coordinates and serial
-    numbers. A copy that Pelican's static generator made is removed from the output."""
-    content = os.path.abspath(build.settings["PATH"])
-    output = os.path.abspath(build.settings["OUTPUT_PATH"])
-    for source in build.staff_photo_sources:
-        copy = os.path.join(output, os.path.relpath(os.path.abspath(source), content))
-        if os.path.isfile(copy):
-            os.remove(copy)
+    images.remove_copies(build.staff_photo_sources, build.settings["PATH"],
+                         build.settings["OUTPUT_PATH"])
 
 
 def on_generator_init(generator: Generator) -> None:

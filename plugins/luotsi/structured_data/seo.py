@@ -10,7 +10,6 @@ are built and checked once.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import re
@@ -68,17 +67,6 @@ def faq_pairs(html: str) -> list[tuple[str, str]]:
             if meta.plain_text(q) and meta.plain_text(a)]
 
 
-@functools.cache
-def _image_size(path: str, mtime: float) -> tuple[int, int] | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError):
-        return None
-
-
 class SeoBuilder:
     """Turns one template context into an :class:`Seo`; one per build."""
 
@@ -119,28 +107,32 @@ class SeoBuilder:
         versions = self.build.staff.get(person.id, {})
         stable = versions.get(self.settings["DEFAULT_LANG"]) or next(
             iter(versions.values()), person)
-        photo = person.photo_fallback
+        photo = person.photo
         return graph.PersonFacts(
             url=self.url(person.url), id_url=self.url(stable.url), name=person.name,
-            job_title=person.role, image=self.url(f"images/staff/{photo.jpeg}") if photo else "",
+            job_title=person.role,
+            image=self.url(f"{photo.folder}/{photo.fallback.jpeg}") if photo else "",
             email=person.email, telephone=person.phone.replace(" ", ""),
             knows_language=person.languages, same_as=person.social)
 
+    def picture(self, picture: Any) -> meta.Image:
+        """A processed picture as networks and search engines get it: the variant of about
+        1200 px in JPEG, which every one of them reads."""
+        variant = picture.share_variant()
+        return meta.Image(self.url(f"{picture.folder}/{variant.jpeg}"), variant.width,
+                          variant.height, alt=picture.alt)
+
     def image(self, item: Any, person: Any, title: str, lang: str, kind: str
               ) -> meta.Image | None:
-        own = getattr(item, "metadata", {}).get("image") if item is not None else None
-        if own:
-            path = os.path.join(self.settings["PATH"], str(own).lstrip("/"))
-            size = _image_size(path, os.path.getmtime(path)) if os.path.isfile(path) else None
-            if size:
-                return meta.Image(self.url(str(own).lstrip("/")), *size, alt=title)
-            self.build.find(item.source_path, f"image {own!r} does not exist or is not an image",
-                          "write the path of a picture under the content folder, e.g. "
-                          "Image: images/husky.jpg", "image")
-        if person is not None and person.photo:
-            largest = person.photo[-1]
-            return meta.Image(self.url(f"images/staff/{largest.jpeg}"), largest.width,
-                              largest.height, alt=person.name)
+        """The page's own picture (a post's, a trip's, the home page's hero, a person's
+        photo), else a share card drawn for it."""
+        own = getattr(item, "luotsi_picture", None) if item is not None else None
+        if own is None and kind == "home":
+            own = self.build.hero.get(lang)
+        if own is None and person is not None:
+            own = person.photo
+        if own is not None:
+            return self.picture(own)
         if not self.build.config.share_images:
             return None
         if kind in ("article", "page", "trip", "contact", "faq", "about", "person"):

@@ -5,6 +5,7 @@ translation report) applies to them unchanged."""
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 from pelican import signals
@@ -64,6 +65,16 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
         build.trips_urls.update({lang: f"{home}trips/" for lang, home in build.home_urls.items()})
 
 
+def trips_in(build: Build, lang: str) -> list[Any]:
+    """The trips a visitor in ``lang`` is shown, cheapest first: each in ``lang`` when it is
+    translated, else in its original language."""
+    default_lang, languages = build.settings["DEFAULT_LANG"], build.config.languages
+    trips = [g.get(lang) or model.original_of(g, default_lang, languages)
+             for g in trip_groups(build)]
+    return sorted((t for t in trips if t.luotsi_trip),
+                  key=lambda t: (t.luotsi_trip.price, t.title))
+
+
 class TripsGenerator(Generator):
     """Writes each language's list of trips (the trip pages themselves are Pelican pages)."""
 
@@ -74,18 +85,15 @@ class TripsGenerator(Generator):
         build = Build.of(self)
         if not build.trips_urls:
             return
-        default_lang, languages = self.settings["DEFAULT_LANG"], build.config.languages
-        for lang in languages:
-            trips = [g.get(lang) or model.original_of(g, default_lang, languages)
-                     for g in trip_groups(build)]
-            trips = sorted((t for t in trips if t.luotsi_trip),
-                           key=lambda t: (t.luotsi_trip.price, t.title))
+        for lang in build.config.languages:
             write_localized(self, writer, build, "trips", build.trips_urls, lang, "trips",
-                            trips=trips)
+                            trips=trips_in(build, lang))
 
 
 def on_generator_init(generator: Generator) -> None:
-    generator.env.globals["LUOTSI_TRIPS_URLS"] = Build.of(generator).trips_urls
+    build = Build.of(generator)
+    generator.env.globals.update(LUOTSI_TRIPS_URLS=build.trips_urls,
+                                 luotsi_trips=partial(trips_in, build))
 
 
 def on_get_generators(_pelican: Any) -> type[Generator]:

@@ -1,0 +1,112 @@
+"""Pictures of posts, pages and trips through the one image pipeline: responsive, modern
+format plus JPEG, metadata stripped, upright, cached, described, and used for sharing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from luotsi import images
+from luotsi.pictures import model
+from PIL import Image
+
+
+def camera_photo(path, size=(3000, 2000), orientation=6):
+    """A JPEG as a phone writes it: sideways with an Orientation tag, and GPS in its EXIF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", size, (40, 90, 160))
+    image.paste((250, 200, 40), (0, 0, size[0] // 4, size[1] // 4))  # a mark: top left
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (66.0, 30.0, 0.0)}
+    image.save(path, "JPEG", exif=exif, quality=90)
+    return path
+
+
+def test_wanted_reads_picture_description_and_gallery(tmp_path):
+    camera_photo(tmp_path / "images" / "a.jpg")
+    main, gallery, problems = model.wanted(
+        {"image": "images/a.jpg", "image-alt": "Dogs  on snow",
+         "gallery": "images/a.jpg = First; images/b.jpg = ; images/a.jpg"}, str(tmp_path))
+    assert main == model.Wanted(str(tmp_path / "images/a.jpg"), "Dogs on snow", "image")
+    assert [w.alt for w in gallery] == ["First", "", ""]
+    assert [(f, p) for f, p, _ in problems] == [
+        ("gallery", "gallery picture 2 ('images/b.jpg') has no description"),
+        ("gallery", "gallery picture 3 ('images/a.jpg') has no description"),
+        ("gallery", "the picture 'images/b.jpg' does not exist")]
+
+
+def test_a_picture_without_a_description_is_a_finding_on_its_line(site):
+    camera_photo(site.content / "images" / "husky.jpg")
+    site.post("posts/a/fi.md", "Eka", "fi", image="images/husky.jpg")
+    build = site.build(LUOTSI_CACHE_DIR=str(site.root / "cache"))
+    found = [f for f in build.findings if "description" in f.problem]
+    assert [(f.path, f.line) for f in found] == [("content/posts/a/fi.md", 4)]
+    assert "Image-Alt:" in found[0].fix
+
+
+def test_post_pictures_are_responsive_stripped_upright_and_shared(site):
+    camera_photo(site.content / "images" / "husky.jpg")
+    site.post("posts/a/fi.md", "Eka", "fi", image="images/husky.jpg",
+              image_alt="Kuusi huskya vetää rekeä")
+    build = site.build(LUOTSI_CACHE_DIR=str(site.root / "cache"), STATIC_PATHS=["images"])
+    assert not build.findings
+    doc = site.html("blog/eka/index.html")
+    picture = doc.xpath("//figure[contains(@class, 'post-picture')]/picture")[0]
+    source, img = picture.xpath("source")[0], picture.xpath(".//img")[0]  # lxml: in source
+    fmt = images.modern_format("avif")
+    assert source.get("type") == images.FORMATS[fmt][1]
+    widths = [int(part.split()[-1][:-1]) for part in source.get("srcset").split(", ")]
+    assert widths == [480, 800, 1200, 1600]  # 2000 is wider than the photo (2000 px, upright)
+    assert img.get("alt") == "Kuusi huskya vetää rekeä" and img.get("fetchpriority") == "high"
+    assert img.get("loading") is None and img.get("decoding") == "async"
+    assert (img.get("width"), img.get("height")) == ("800", "1200")  # upright: portrait
+    out = site.output / "images" / "pictures"
+    for name in [part.split()[0].rsplit("/", 1)[1] for part in img.get("srcset").split(", ")]:
+        with Image.open(out / name) as made:
+            assert not made.getexif() and "icc_profile" not in made.info
+            assert made.height > made.width  # turned upright from the EXIF orientation
+            assert made.getpixel((made.width - 5, 5))[0] > 200  # the mark is now top right
+    assert not (site.output / "images" / "husky.jpg").exists()  # the original, with its GPS
+    og = dict(zip(doc.xpath("//meta[@property]/@property"),
+                  doc.xpath("//meta[@property]/@content"), strict=True))
+    assert og["og:image"].endswith("-1200.jpg") and og["og:image:height"] == "1800"
+    assert og["og:image:alt"] == "Kuusi huskya vetää rekeä"
+    graph = json.loads(doc.xpath('//script[@type="application/ld+json"]')[0].text)["@graph"]
+    posting = next(n for n in graph if n["@type"] == "BlogPosting")
+    assert posting["image"] == [og["og:image"]]
+    assert build.share_cards == [] or all(c.title != "Eka" for c in build.share_cards)
+
+
+def test_pictures_are_made_once_and_then_taken_from_the_cache(tmp_path, monkeypatch):
+    source = camera_photo(tmp_path / "a.jpg", orientation=1)
+    first = images.process(str(source), (480, 800), str(tmp_path / "cache"))
+    monkeypatch.setattr(images, "_render", lambda *a: pytest.fail("made again"))
+    assert images.process(str(source), (480, 800), str(tmp_path / "cache")) == first
+
+
+def test_without_avif_in_pillow_the_modern_format_is_webp(monkeypatch):
+    images.modern_format.cache_clear()
+    monkeypatch.setattr(images.features, "check", lambda name: False)
+    try:
+        assert images.modern_format("avif") == "webp"
+    finally:
+        images.modern_format.cache_clear()
+
+
+def test_a_trip_gallery_and_the_home_hero(site):
+    for name in ("a", "b", "hero"):
+        camera_photo(site.content / "images" / f"{name}.jpg", orientation=1)
+    site.write("trips/husky/fi.md", "Title: Huskypäivä\nLang: fi\nPrice: 190\nDuration: P1D\n"
+               "Image: images/a.jpg\nImage-Alt: Valjakko\n"
+               "Gallery: images/b.jpg = Järvi jäässä\n\nKoiria.\n")
+    site.build(LUOTSI_CACHE_DIR=str(site.root / "cache"),
+               LUOTSI_HERO={"image": "images/hero.jpg", "alt": {"fi": "Revontulet"}})
+    trip = site.html("trips/huskypäivä/index.html")
+    assert trip.xpath("//ul[@class='gallery']//img/@alt") == ["Järvi jäässä"]
+    assert trip.xpath("//ul[@class='gallery']//img/@loading") == ["lazy"]
+    home = site.html("index.html")
+    hero = home.xpath("//section[contains(@class, 'hero')]//img")[0]
+    assert hero.get("alt") == "Revontulet" and hero.get("fetchpriority") == "high"
+    assert site.html("en/index.html").xpath(
+        "//section[contains(@class, 'hero')]//img/@alt") == ["Revontulet"]  # default's text
