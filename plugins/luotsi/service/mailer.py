@@ -116,10 +116,12 @@ class Sender:
     def _send_one(client: smtplib.SMTP, mail: Outgoing) -> tuple[Result, bool]:
         """(result, whether the connection can carry the next mail)."""
         options: list[str] = []
-        if mail.smtputf8:
-            if not client.has_extn("smtputf8"):
+        if mail.smtputf8 and not client.has_extn("smtputf8"):
+            if mail.fallback is None:
                 return Result(FAILED, "the address needs SMTPUTF8, which the mail server "
                                       "does not offer"), True
+            mail = mail.fallback
+        if mail.smtputf8:
             options = ["SMTPUTF8", "BODY=8BITMIME"]
         try:
             client.sendmail(mail.sender, [mail.recipient], mail.data, mail_options=options)

@@ -11,7 +11,7 @@ else the mail is not sent at all (:class:`ComposeError`), and only that mail fai
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import message_from_string
 from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
@@ -50,12 +50,15 @@ POLICY_UTF8 = SMTP.clone(header_factory=_registry, utf8=True)  # with SMTPUTF8 o
 
 @dataclass(frozen=True)
 class Outgoing:
-    """What the SMTP client needs for one mail."""
+    """What the SMTP client needs for one mail; ``fallback``, for a server without SMTPUTF8,
+    the same mail without a Reply-To that needs it (a staff notice names the sender's
+    address in its text anyway)."""
 
     sender: str
     recipient: str
     data: bytes
     smtputf8: bool
+    fallback: Outgoing | None = None
 
 
 def subject_text(text: str) -> str:
@@ -94,7 +97,10 @@ def build(item: OutboxItem, mail_from: str, site_name: str) -> Outgoing:
     message.set_content(item.body)  # plain text: nothing a visitor wrote can become markup
     data = message.as_bytes()
     check(data, recipient, reply_to, subject, unsubscribe)
-    return Outgoing(mail_from, recipient, data, utf8)
+    fallback = None
+    if utf8 and not needs_smtputf8(recipient):
+        fallback = build(replace(item, reply_to=""), mail_from, site_name)
+    return Outgoing(mail_from, recipient, data, utf8, fallback)
 
 
 def check(data: bytes, recipient: str, reply_to: str, subject: str, unsubscribe: str) -> None:
@@ -113,8 +119,8 @@ def check(data: bytes, recipient: str, reply_to: str, subject: str, unsubscribe:
         raise ComposeError(f"To would be {addresses('To')}, not {recipient!r}")
     if addresses("Reply-To") != ([reply_to] if reply_to else []):
         raise ComposeError(f"Reply-To would be {addresses('Reply-To')}, not {reply_to!r}")
-    read = str(parsed["Subject"])
-    if LINE_BREAKS.search(read) or one_line(read) != subject:
+    read = str(parsed["Subject"])  # spaces between encoded words are not read (RFC 2047)
+    if LINE_BREAKS.search(read) or "".join(read.split()) != "".join(subject.split()):
         raise ComposeError(f"the subject would read {read!r}")
     line = f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode()
     if unsubscribe and line not in b"\r\n" + data:
