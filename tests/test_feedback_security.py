@@ -78,9 +78,28 @@ class Running:
         assert answer.status_code == 303
         return client
 
+    def invite(self, *rows: str) -> str:
+        """Run ``luotsi feedback invite`` on bookings (CSV rows) and wait for its mails."""
+        bookings = self.service.root / "bookings.csv"
+        bookings.write_text("booking_id,name,email,lang,trip,end_date\n" + "\n".join(rows)
+                            + "\n", encoding="utf-8")
+        done = self.service.cli("feedback", "invite", "bookings.csv", "--today", "2026-06-01")
+        self.settle()
+        return done.stdout
+
+    def health(self) -> dict:
+        with self.service.client() as client:
+            return client.get("/healthz").json()
+
     def close(self) -> None:
         self.service.stop()
         self.smtp.stop()
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +160,8 @@ def queue(db: Path, first: int, count: int) -> None:
 
 @pytest.mark.slow
 def test_one_poison_mail_among_100_good_ones_stops_none_before_or_after_a_restart(tmp_path):
-    running = Running(tmp_path / "svc", SmtpSink(refuse=frozenset({"refused@example.com"})))
-    try:
+    refusing = SmtpSink(refuse=frozenset({"refused@example.com"}))
+    with Running(tmp_path / "svc", refusing) as running:
         queue(running.db, 0, 100)
         running.settle(timeout=60)
         good = [r for r in running.smtp.received if r.rcpt_tos[0].startswith("good")]
@@ -172,8 +191,6 @@ def test_one_poison_mail_among_100_good_ones_stops_none_before_or_after_a_restar
         assert "permanent refusal" in page and "No such user here" in page
         assert "=?utf-8?q?v=40evil.example=2Cw?=@example.com" in page
         staff.close()
-    finally:
-        running.close()
 
 
 # -- 2 ------------------------------------------------------------------------------------
@@ -248,11 +265,7 @@ def test_erase_leaves_no_trace_in_the_rows_or_the_raw_files(running):
     assert running.post(email=address, message=text).status_code == 201
     assert running.post(email=address, message=text, website="http://spam.example",
                         client_ip="10.4.4.4").status_code == 201  # the honeypot's table
-    bookings = running.service.root / "erase.csv"
-    bookings.write_text("booking_id,name,email,lang,trip,end_date\nE1,Äijä,ÄIJÄ.Erase@example"
-                        ".com,fi,Husky,2026-01-01\n", encoding="utf-8")
-    running.service.cli("feedback", "invite", "erase.csv", "--today", "2026-06-01")
-    running.settle()
+    running.invite(f"E1,Äijä,{address},fi,Husky,2026-01-01")
     shown = json.loads(running.service.cli("feedback", "export", "--email",
                                            "äijä.erase@EXAMPLE.com").stdout)
     assert [len(shown[k]) for k in ("messages", "mails", "spam", "invitations",
@@ -305,8 +318,7 @@ def post_huge(port: int, path: str, total: int, chunked: bool, origin: str) -> t
 
 @pytest.mark.slow
 def test_300_mb_bodies_are_cut_off_early_on_every_endpoint(tmp_path):
-    running = Running(tmp_path / "svc")
-    try:
+    with Running(tmp_path / "svc") as running:
         pid, origin = running.service.process.pid, running.service.url
         before = rss_peak_mb(pid)
         size = 300 << 20
@@ -321,10 +333,7 @@ def test_300_mb_bodies_are_cut_off_early_on_every_endpoint(tmp_path):
                 assert status in ("", f"HTTP/1.1 {expected}") or status.startswith(
                     f"HTTP/1.1 {expected} "), (path, chunked, status)
         assert rss_peak_mb(pid) - before < 50  # no body was ever held whole
-        with running.service.client() as client:
-            assert client.get("/healthz").json() == {"ok": True}
-    finally:
-        running.close()
+        assert running.health() == {"ok": True}
 
 
 @pytest.mark.slow
@@ -356,11 +365,7 @@ def test_a_slow_body_and_a_huge_head_are_cut_off(running):
 
 # -- 6 ------------------------------------------------------------------------------------
 def test_unsubscribe_is_an_opaque_link_in_a_list_unsubscribe_header(running):
-    bookings = running.service.root / "unsub.csv"
-    bookings.write_text("booking_id,name,email,lang,trip,end_date\nU1,Emma,emma.u@example.com,"
-                        "en,Husky,2026-01-01\n", encoding="utf-8")
-    running.service.cli("feedback", "invite", "unsub.csv", "--today", "2026-06-01")
-    running.settle()
+    running.invite("U1,Emma,emma.u@example.com,en,Husky,2026-01-01")
     [invite] = [r for r in running.smtp.received if r.rcpt_tos == ["emma.u@example.com"]]
     assert_exact(invite, "emma.u@example.com",
                  extra=frozenset({"List-Unsubscribe", "List-Unsubscribe-Post"}))
@@ -379,10 +384,8 @@ def test_unsubscribe_is_an_opaque_link_in_a_list_unsubscribe_header(running):
         assert one_click.status_code == 200
     key = addresses.hashed("emma.u@example.com")
     assert running.rows("SELECT COUNT(*) FROM unsubscribes WHERE email = ?", (key,)) == [(1,)]
-    bookings.write_text("booking_id,name,email,lang,trip,end_date\nU2,Emma,EMMA.U@example.com,"
-                        "en,Husky,2026-02-01\n", encoding="utf-8")
-    again = running.service.cli("feedback", "invite", "unsub.csv", "--today", "2026-06-01")
-    assert "U2: skipped (unsubscribed)" in again.stdout
+    again = running.invite("U2,Emma,EMMA.U@example.com,en,Husky,2026-02-01")
+    assert "U2: skipped (unsubscribed)" in again
 
 
 # -- 7 ------------------------------------------------------------------------------------
@@ -450,11 +453,7 @@ def test_page_must_be_a_page_of_the_site(running):
 
 
 def test_an_invitation_answered_twice_updates_the_first_answer(running):
-    bookings = running.service.root / "twice.csv"
-    bookings.write_text("booking_id,name,email,lang,trip,end_date\nT1,Tuuli,tuuli@example.com,"
-                        "fi,Husky,2026-01-01\n", encoding="utf-8")
-    running.service.cli("feedback", "invite", "twice.csv", "--today", "2026-06-01")
-    running.settle()
+    running.invite("T1,Tuuli,tuuli@example.com,fi,Husky,2026-01-01")
     [invite] = [r for r in running.smtp.received if r.rcpt_tos == ["tuuli@example.com"]]
     link = re.search(r"/feedback/invited\?t=\S+", invite.message.get_content()).group(0)
     with running.service.client() as client:
@@ -469,17 +468,13 @@ def test_an_invitation_answered_twice_updates_the_first_answer(running):
 
 
 def test_honeypot_posts_count_against_the_rate_limit_and_health_tells_nothing(tmp_path):
-    running = Running(tmp_path / "svc", rate_limit=3)
-    try:
+    with Running(tmp_path / "svc", rate_limit=3) as running:
         codes = [running.post(website="http://cheap.example", client_ip="10.5.5.5").status_code
                  for _ in range(5)]
         assert codes == [201, 201, 201, 429, 429]
         assert running.post(client_ip="10.5.5.5").status_code == 429
         assert running.rows("SELECT COUNT(*) FROM spam") == [(3,)]
-        with running.service.client() as client:
-            assert client.get("/healthz").json() == {"ok": True}
-    finally:
-        running.close()
+        assert running.health() == {"ok": True}
 
 
 # -- the property --------------------------------------------------------------------------
@@ -493,9 +488,8 @@ def test_any_accepted_form_sends_exactly_the_expected_headers_and_recipients(tmp
 
     from .test_mail_safety import ADDRESS, TYPED
 
-    running = Running(tmp_path / "svc", SmtpSink(smtputf8=True))
     accepted: dict[str, dict[str, str]] = {}
-    try:
+    with Running(tmp_path / "svc", SmtpSink(smtputf8=True)) as running:
         with running.service.client(headers=JSON) as client:
             @settings(max_examples=60, deadline=None, derandomize=True,
                       suppress_health_check=list(HealthCheck))
@@ -521,5 +515,3 @@ def test_any_accepted_form_sends_exactly_the_expected_headers_and_recipients(tmp
             if sent["email"] and not sent["helpful"]:
                 assert_exact(mails.pop(sent["email"]), sent["email"])
             assert mails == {}, marker
-    finally:
-        running.close()

@@ -229,3 +229,26 @@ def test_erase_removes_every_trace_and_export_showed_them(store, request, tmp_pa
     assert b"other@example.com" in data  # the files are readable: the search means something
     for needle in (ADDRESS.encode(), "äijä".encode(), SECRET_TEXT.encode(), b"\\u00c4IJ"):
         assert needle not in data, needle
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_migrating_a_database_with_an_invitation_answered_twice(engine, request, tmp_path,
+                                                                monkeypatch):
+    """Version 3 allowed two answers per booking; migration 4 keeps both texts and ties the
+    first to the booking, so that the unique index can be built."""
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(
+            f"m{abs(hash(tmp_path)) % 10**9}")
+    old = open_store(url)
+    for text in ("Ensimmäinen", "Toinen"):
+        with old.transaction() as conn:
+            old.execute(conn, "INSERT INTO messages (created_at, lang, topic, message, "
+                        "booking_id) VALUES (1, 'fi', 'booking', ?, 'B1')", (text,))
+    monkeypatch.undo()
+    assert old.migrate() == len(store_module.MIGRATIONS)
+    assert old.query("SELECT message, booking_id FROM messages ORDER BY id") == [
+        ("Ensimmäinen", "B1"), ("Toinen", "")]
+    old.close()
