@@ -22,7 +22,7 @@ from . import addresses, mail
 from .bodies import BadRequest, read_urlencoded
 from .openapi import openapi_document
 from .state import Service, service_of, wants_json
-from .validation import validate_form
+from .validation import site_url_ok, validate_form
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -100,7 +100,7 @@ def success(service: Service, request: Request, lang: str, form: dict[str, str])
     if wants_json(request):
         return JSONResponse({"ok": True, "message": message}, status_code=201)
     page = form.get("page", "")
-    query = urlencode({"from": page}) if page.startswith(service.site.url + "/") else ""
+    query = urlencode({"from": page}) if site_url_ok(page, service.site.url) else ""
     target = service.site.thanks_url(lang) + (f"?{query}" if query else "")
     return RedirectResponse(target, status_code=303)
 
