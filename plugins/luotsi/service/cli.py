@@ -92,7 +92,10 @@ def export(args: argparse.Namespace) -> None:
 
 
 def erase(args: argparse.Namespace) -> None:
-    removed = _store(args).erase_email(args.email)
+    try:
+        removed = _store(args).erase_email(args.email)
+    except RuntimeError as error:  # the rows are gone; a copy may still be in the log
+        raise SystemExit(f"luotsi: {error}") from None
     print(f"erased {removed['messages']} message(s) from {args.email}, {removed['mails']} "
           f"mail(s) to or about it, {removed['spam']} spam post(s), {removed['invitations']} "
           f"invitation(s) and {removed['unsubscribe_links']} unsubscribe link(s); the database "
