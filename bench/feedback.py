@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from luotsi.feedback import tokens
+from luotsi.forms import tokens
 
 from tests.servers import SECRET, Service, SmtpSink
 
@@ -91,7 +91,7 @@ def main() -> None:
         with sqlite3.connect(root / "svc" / "feedback.db") as conn:
             stored = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
         print(f"messages stored durably during the run: {stored}; mails accepted by the "
-              f"SMTP sink so far: {smtp.received}")
+              f"SMTP sink so far: {smtp.count}")
     finally:
         service.stop()
         smtp.stop()

@@ -10,6 +10,10 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
 import httpx
@@ -35,26 +39,47 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
     raise TimeoutError(f"nothing listens on {port}")
 
 
-class SmtpSink:
-    """A real SMTP server (aiosmtpd) that keeps every message it receives."""
+@dataclass
+class Received:
+    """One mail as the SMTP server got it: the envelope and the parsed message."""
 
-    def __init__(self, port: int | None = None, parse: bool = True):
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+    message: EmailMessage
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps every message it receives, with its envelope.
+    ``refuse``: recipients it answers 550 for; ``smtputf8``: whether it offers SMTPUTF8."""
+
+    def __init__(self, port: int | None = None, parse: bool = True,
+                 refuse: frozenset[str] = frozenset(), smtputf8: bool = False):
         self.port = port or free_port()
         self.messages: list = []
-        self.received = 0
+        self.received: list[Received] = []
+        self.count = 0
         sink = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                from email import message_from_bytes
-                from email.policy import default
-
-                sink.received += 1
-                if parse:  # a benchmark only counts, so that the sink costs little CPU
-                    sink.messages.append(message_from_bytes(envelope.content, policy=default))
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address in refuse:
+                    return "550 5.1.1 No such user here"
+                envelope.rcpt_tos.append(address)
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+            async def handle_DATA(self, server, session, envelope):
+                sink.count += 1
+                if parse:  # a benchmark only counts, so that the sink costs little CPU
+                    message = message_from_string(
+                        envelope.content.decode("utf-8", "replace"), policy=default)
+                    sink.messages.append(message)
+                    sink.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                                  envelope.content, message))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=smtputf8)
 
     def start(self) -> SmtpSink:
         self.controller.start()

@@ -1,11 +1,14 @@
 """The same store on SQLite and on a real PostgreSQL server: migrations, atomic writes, the
-outbox lease, answers, retention and erasure."""
+outbox lease and failed mail, answers, invitations answered twice, sessions, unsubscribe
+links, retention and erasure down to the raw database files."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
+from luotsi.service import addresses
 from luotsi.service import store as store_module
 from luotsi.service.store import Mail, open_store
 
@@ -75,9 +78,9 @@ def test_outbox_lease_hands_each_mail_to_one_worker(store):
         thread.join()
     assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 2
     first = claimed[0]
-    store.mail_failed(first, 1, "down", retry_at=0)
+    store.mail_results([], again=[(first, 1, 1, "down", 0)])
     assert [i.id for i in store.claim_due_mail()] == [first]  # due again after the failure
-    store.mail_sent(first)
+    store.mail_results([first])
     assert store.claim_due_mail() == []
 
 
@@ -92,9 +95,9 @@ def test_answers_filters_report_data_and_erasure(store):
     assert [t for t, _, _ in store.answered_times()] == ["booking"]
     about = store.about_email("aino@example.com")
     assert len(about["messages"]) == 1 and len(about["mails"]) == 2
-    assert store.erase_email("AINO@example.com") == 1
-    assert store.about_email("aino@example.com") == {"email": "aino@example.com",
-                                                     "messages": [], "mails": []}
+    assert store.erase_email("AINO@example.com")["messages"] == 1
+    left = store.about_email("aino@example.com")
+    assert [left[k] for k in ("messages", "mails", "spam", "invitations")] == [[]] * 4
     assert store.count("messages") == 1
 
 
@@ -127,3 +130,125 @@ def test_service_runs_on_postgresql(postgres, tmp_path):
     finally:
         service.stop()
         smtp.stop()
+
+
+def test_a_failed_mail_waits_for_nobody_and_can_be_retried(store):
+    store.add_message(VALUES, MAILS)
+    first, second = (i.id for i in store.claim_due_mail())
+    store.mail_results([], again=[(second, 1, 1, "421 try later", 0)],
+                       failed=[(first, 1, 0, "cannot be composed: bad address")])
+    assert [i.id for i in store.claim_due_mail()] == [second]  # the failed one is not due
+    failed = store.outbox(failed_only=True)
+    assert [(m["id"], m["last_error"]) for m in failed] == [
+        (first, "cannot be composed: bad address")] and failed[0]["failed_at"]
+    assert store.next_mail_due() is not None
+    assert store.retry_mail(first) == 1 and store.outbox(failed_only=True) == []
+    store.mail_results([second])
+    assert [(i.id, i.attempts, i.refusals) for i in store.claim_due_mail()] == [(first, 0, 0)]
+
+
+def test_a_second_answer_to_an_invitation_replaces_the_first(store):
+    values = {**VALUES, "booking_id": "B1", "publish": True}
+    first = store.add_message({**values, "message": "Ensimmäinen"}, MAILS)
+    store.set_testimonial(first, "Ensimmäinen", "Aino")
+    store.mark_answered(first)
+    second = store.add_message({**values, "message": "Toinen"}, MAILS[1:])
+    assert second == first
+    row = store.message(first)
+    assert (row["message"], row["status"], row["testimonial_text"]) == ("Toinen", "new", None)
+    assert [m["kind"] for m in store.outbox()] == ["staff"]  # the first answer's mails went
+    other = store.add_message({**VALUES, "booking_id": "B2"}, [])
+    assert other != first and store.count("messages") == 2
+
+
+def test_sessions_end_on_the_server(store):
+    store.add_session("secret-session-id", "aino", max_age=3600)
+    assert store.session("secret-session-id", 3600) == "aino"
+    assert store.session("secret-session-id", -1) is None  # expired
+    assert store.query("SELECT id_hash FROM sessions") != [("secret-session-id",)]
+    store.end_session("secret-session-id")
+    assert store.session("secret-session-id", 3600) is None
+
+
+def test_unsubscribe_links_are_random_tokens_kept_as_hashes(store):
+    row = {"booking_id": "B1", "email": "Emma@Example.com", "lang": "en", "trip": "Husky",
+           "end_date": "2026-01-01"}
+    store.record_invitation(row, "sent", "due", Mail("invite", row["email"], "s", "b"),
+                            unsubscribe_token="opaque-token-1")
+    key = addresses.hashed("emma@example.com")
+    assert store.unsubscribe_link("opaque-token-1", 365) == (key, "en")
+    assert store.unsubscribe_link("opaque-token-2", 365) is None
+    assert store.unsubscribe_link("opaque-token-1", 0) is None  # older than allowed
+    assert "opaque-token-1" not in repr(store.query("SELECT * FROM unsubscribe_links"))
+    store.unsubscribe(key)
+    assert store.is_unsubscribed("EMMA@example.com")
+
+
+SECRET_TEXT = "Salainen viesti 4711 huskyista"
+ADDRESS = "ÄIJÄ@example.com"
+
+
+def fill_traces(store) -> None:
+    """A message, its mails, a honeypot post (as JSON, the way old versions escaped it),
+    an invitation with its unsubscribe link, and someone else's message."""
+    store.add_message({**VALUES, "email": ADDRESS, "message": SECRET_TEXT},
+                      [Mail("thanks", ADDRESS, "Kiitos", f"> {SECRET_TEXT}"),
+                       Mail("staff", "bookings@x.example", "b", SECRET_TEXT, reply_to=ADDRESS)])
+    store.add_spam("honeypot", json.dumps({"email": ADDRESS, "message": SECRET_TEXT}))
+    store.record_invitation({"booking_id": "B9", "email": ADDRESS, "lang": "fi",
+                             "trip": "Husky", "end_date": "2026-01-01"}, "sent", "due",
+                            Mail("invite", ADDRESS, "s", "b"), unsubscribe_token="t-9")
+    store.add_message({**VALUES, "email": "other@example.com", "message": "Toinen"}, [])
+    for _ in range(3):  # rows rewritten as the mailer works: older copies in the log
+        for mail in store.claim_due_mail():
+            store.mail_results([], again=[(mail.id, 1, 0, "down", 0)])
+
+
+def raw_files(paths) -> bytes:
+    return b"".join(p.read_bytes() for p in paths if p.is_file())
+
+
+def test_erase_removes_every_trace_and_export_showed_them(store, request, tmp_path):
+    fill_traces(store)
+    about = store.about_email("äijä@EXAMPLE.com")  # other case, non-ASCII capitals
+    assert [len(about[k]) for k in ("messages", "mails", "spam", "invitations",
+                                    "unsubscribe_links")] == [1, 3, 1, 1, 1]
+    erased = store.erase_email("äijä@EXAMPLE.com")
+    assert erased == {"messages": 1, "mails": 3, "spam": 1, "invitations": 1,
+                      "unsubscribe_links": 1}
+    after = store.about_email(ADDRESS)
+    assert all(after[k] == [] for k in erased) and len(after["opt_out"]) == 1
+    assert [m["message"] for m in store.messages()] == ["Toinen"]
+    if store.engine == "sqlite":
+        files = [tmp_path / f"feedback.db{suffix}" for suffix in ("", "-wal", "-shm")]
+    else:
+        server = request.getfixturevalue("postgres")
+        oid = store.query("SELECT oid FROM pg_database WHERE datname = current_database()")
+        files = list((server.data / "base" / str(oid[0][0])).rglob("*"))
+    data = raw_files(files)
+    assert b"other@example.com" in data  # the files are readable: the search means something
+    for needle in (ADDRESS.encode(), "äijä".encode(), SECRET_TEXT.encode(), b"\\u00c4IJ"):
+        assert needle not in data, needle
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_migrating_a_database_with_an_invitation_answered_twice(engine, request, tmp_path,
+                                                                monkeypatch):
+    """Version 3 allowed two answers per booking; migration 4 keeps both texts and ties the
+    first to the booking, so that the unique index can be built."""
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(
+            f"m{abs(hash(tmp_path)) % 10**9}")
+    old = open_store(url)
+    for text in ("Ensimmäinen", "Toinen"):
+        with old.transaction() as conn:
+            old.execute(conn, "INSERT INTO messages (created_at, lang, topic, message, "
+                        "booking_id) VALUES (1, 'fi', 'booking', ?, 'B1')", (text,))
+    monkeypatch.undo()
+    assert old.migrate() == len(store_module.MIGRATIONS)
+    assert old.query("SELECT message, booking_id FROM messages ORDER BY id") == [
+        ("Ensimmäinen", "B1"), ("Toinen", "")]
+    old.close()

@@ -84,3 +84,19 @@ def test_nginx_accepts_the_generated_configuration(published, tmp_path):
 def test_deployment_keeps_a_foreign_service_out_of_the_proxy():
     d = configs.deployment_for("https://www.x.example", "https://api.other.example/fb", "/srv")
     assert d.service_path == "" and d.service_url == "https://api.other.example/fb"
+
+
+def test_both_servers_cap_bodies_and_drop_slow_clients(published):
+    deploy = published.root / "deploy"
+    nginx = (deploy / "nginx.conf").read_text()
+    for directive in ("client_max_body_size 64k;", "client_header_timeout 10s;",
+                      "client_body_timeout 10s;", "send_timeout 10s;",
+                      "proxy_request_buffering on;", "proxy_read_timeout 30s;"):
+        assert directive in nginx, directive
+    assert nginx.count("client_max_body_size 64k;") == 2  # both server blocks
+    caddy = (deploy / "Caddyfile").read_text()
+    assert caddy.startswith("# Caddyfile") and caddy.split("\n{\n", 1)[1].startswith(
+        "    # Slow clients")  # the global options block comes first
+    for line in ("read_header 10s", "read_body 10s", "write 30s", "idle 2m",
+                 "request_body {\n        max_size 64KB\n    }"):
+        assert line in caddy, line

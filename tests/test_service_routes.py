@@ -5,7 +5,9 @@ them. Mail stays in the outbox here (no mailer process); the store is a real SQL
 from __future__ import annotations
 
 import json
+import re
 import time
+from contextlib import contextmanager
 
 import pytest
 from luotsi.service.admin import hash_password
@@ -19,18 +21,36 @@ from .servers import SECRET, Service
 SITE = "http://127.0.0.1:8000"
 
 
-@pytest.fixture
-def app(tmp_path):
-    files = Service(tmp_path, smtp_port=1, rate_limit=1000)  # writes the settings, starts nothing
-    (tmp_path / "feedback-admins").write_text(f"aino:{hash_password('a-long-password')}\n")
-    (tmp_path / "qr").mkdir()
-    (tmp_path / "qr" / "codes.json").write_text(json.dumps(
+@contextmanager
+def running_app(root, **settings):
+    files = Service(root, smtp_port=1, **settings)  # writes the settings, starts nothing
+    (root / "feedback-admins").write_text(f"aino:{hash_password('a-long-password')}\n")
+    (root / "qr").mkdir()
+    (root / "qr" / "codes.json").write_text(json.dumps(
         {"codes": {"abcdefgh": f"{SITE}/en/blog/x/?utm_source=print"}}))
-    config = load(str(tmp_path / "feedback.toml"), env={"LUOTSI_FEEDBACK_SECRET": SECRET})
+    config = load(str(root / "feedback.toml"), env={"LUOTSI_FEEDBACK_SECRET": SECRET})
     application = create_app(config, start_worker=False)
     with TestClient(application, base_url=files.url, headers={"Origin": SITE}) as client:
         client.store = application.state.service.store
         yield client
+
+
+@pytest.fixture
+def app(tmp_path):
+    with running_app(tmp_path, rate_limit=1000) as client:
+        yield client
+
+
+def sign_in(app) -> dict[str, str]:
+    """Signs ``app`` in; returns the headers of a same-origin admin POST."""
+    own = {"Origin": str(app.base_url).rstrip("/")}
+    assert app.post("/admin/login", data={"user": "aino", "password": "a-long-password"},
+                    headers=own, follow_redirects=False).status_code == 303
+    return own
+
+
+def csrf(app) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', app.get("/admin/").text).group(1)
 
 
 def test_a_message_is_committed_with_its_two_mails_before_the_answer(app):
@@ -131,5 +151,99 @@ def test_admin_sign_in_csrf_and_unknown_message(app):
 
 
 def test_health_and_openapi(app):
-    assert app.get("/healthz").json()["ok"] is True
+    app.post("/feedback", data=form(), headers=JSON)
+    health = app.get("/healthz")
+    assert health.json() == {"ok": True}  # nothing about what is stored
     assert "/feedback" in app.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("char", ["\r", "\n", "\x85", "\u2028", "\u2029"])
+def test_a_line_break_in_a_single_line_field_is_refused_in_the_forms_language(app, char):
+    answer = app.post("/feedback", data=form(name=f"Aino{char}E-mail: x@evil.example"),
+                      headers=JSON)
+    assert answer.status_code == 422
+    assert answer.json()["errors"]["name"] == "Kirjoita tämä yhdelle riville."
+    english = app.post("/feedback", data=form(lang="en", topic=f"general{char}"), headers=JSON)
+    assert english.json()["errors"]["topic"] == "Please write this on one line."
+    assert app.store.count("messages") == 0
+
+
+def test_page_with_markup_is_refused(app):
+    answer = app.post("/feedback", headers=JSON, data=form(
+        page=f'{SITE}/"><script>alert(1)</script>'))
+    assert answer.status_code == 422
+    assert answer.json()["errors"]["page"] == "Lomake lähetettiin tuntemattomalta sivulta."
+    assert app.store.count("messages") == 0
+
+
+def test_honeypot_posts_count_against_the_rate_limit(tmp_path):
+    with running_app(tmp_path, rate_limit=2) as app:
+        codes = [app.post("/feedback", data=form(website="http://spam.example"),
+                          headers=JSON).status_code for _ in range(3)]
+        assert codes == [201, 201, 429]
+        assert app.post("/feedback", data=form(), headers=JSON).status_code == 429
+        assert app.store.count("spam") == 2 and app.store.count("messages") == 0
+
+
+def test_a_declared_body_past_the_cap_is_refused_on_any_route(app):
+    for method, path in (("GET", "/healthz"), ("POST", "/admin/logout"),
+                         ("POST", "/nowhere")):
+        answer = app.request(method, path, content=b"x" * 70_000)
+        assert answer.status_code == 413, path
+        assert answer.headers["connection"] == "close"
+        assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_an_oversized_sign_in_is_413_not_a_wrong_password(app):
+    own = {"Origin": str(app.base_url).rstrip("/")}
+    answer = app.post("/admin/login", headers=own,
+                      data={"user": "aino", "password": "x" * 20_000})
+    assert answer.status_code == 413 and "too large" in answer.text
+
+
+def test_wrong_passwords_make_their_client_wait(app):
+    own = {"Origin": str(app.base_url).rstrip("/")}
+    codes = [app.post("/admin/login", data={"user": "aino", "password": "wrong"},
+                      headers=own).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]  # five free mistakes, then a growing wait
+    waited = app.post("/admin/login", data={"user": "aino", "password": "a-long-password"},
+                      headers=own)
+    assert waited.status_code == 429 and int(waited.headers["retry-after"]) >= 1
+
+
+def test_signing_out_ends_the_session_on_the_server(app):
+    own = sign_in(app)
+    cookie = app.cookies.get("luotsi_admin")
+    app.post("/admin/logout", data={"csrf": csrf(app)}, headers=own)
+    app.cookies.set("luotsi_admin", cookie)  # a copy of the cookie, kept by someone
+    assert app.get("/admin/", follow_redirects=False).headers["location"] == "/admin/login"
+    assert app.store.count("sessions") == 0
+
+
+def test_ids_no_row_can_have_are_404(app):
+    own = sign_in(app)
+    token = csrf(app)
+    for path in ("/admin/messages/99999999999999999999",
+                 "/admin/messages/9223372036854775808"):
+        assert app.get(path).status_code == 404
+        assert app.post(f"{path}/answered", data={"csrf": token},
+                        headers=own).status_code == 404
+        assert app.post(f"{path}/testimonial", data={"csrf": token, "text": "x",
+                                                    "display_name": "x"},
+                        headers=own).status_code == 404
+    assert app.post("/admin/mail/99999999999999999999/retry", data={"csrf": token},
+                    headers=own).status_code == 404
+
+
+def test_failed_mail_is_listed_with_its_reason_and_can_be_retried(app):
+    app.post("/feedback", data=form(), headers=JSON)
+    mail = app.store.claim_due_mail()[0]
+    app.store.mail_results([], failed=[(mail.id, 1, 0, "cannot be composed: <bad>")])
+    own = sign_in(app)
+    page = app.get("/admin/mail")
+    assert "cannot be composed: &lt;bad&gt;" in page.text and "aino@example.com" in page.text
+    retried = app.post(f"/admin/mail/{mail.id}/retry", data={"csrf": csrf(app)}, headers=own,
+                       follow_redirects=False)
+    assert retried.status_code == 303 and app.store.outbox(failed_only=True) == []
+    forged = app.post("/admin/mail/retry", data={"csrf": "forged"}, headers=own)
+    assert forged.status_code == 403

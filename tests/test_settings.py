@@ -43,3 +43,11 @@ def test_a_bad_setting_stops_the_build_before_writing(site):
     with pytest.raises(SettingsError, match="LUOTSI_MISSING_TRANSLATION"):
         site.build(LUOTSI_MISSING_TRANSLATION="nope")
     assert not site.output.exists() or not any(site.output.rglob("*.html"))
+
+
+def test_readme_documents_every_service_setting():
+    from luotsi.service.config import DEFAULTS, SECRET_KEYS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_0-9]+)`", readme))
+    assert set(DEFAULTS) | set(SECRET_KEYS) <= documented

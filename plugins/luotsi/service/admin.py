@@ -1,20 +1,20 @@
-"""The staff side: sign in, list, filter, read, mark answered, export, and the report.
+"""The staff side: sign in, list, filter, read, mark answered, testimonials, export, failed
+mail, and the report.
 
-Passwords are stored only as argon2 hashes. A session is a signed, expiring cookie
-(HttpOnly, SameSite=Strict, Secure behind https); every state-changing form carries a CSRF
-token derived from the session, and POSTs must come from the service's own origin.
+Passwords are stored only as argon2 hashes; wrong ones slow down further tries from the same
+address (:mod:`.throttle`). A session is a random id in a cookie (HttpOnly, SameSite=Strict,
+Secure behind https) whose hash the store keeps: it expires, and signing out ends it on the
+server. Every state-changing form carries a CSRF token derived from the session, and POSTs
+must come from the service's own origin.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hmac
-import io
+import math
 import secrets
-import time
 from typing import Any
-from urllib.parse import parse_qsl
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,10 +25,13 @@ from starlette.routing import Route
 
 from ..forms import tokens
 from ..urls import origin
-from .bodies import BadRequest, read_capped
+from .bodies import BadRequest, read_urlencoded
+from .excerpts import is_excerpt
+from .exports import csv_text
 from .reports import response_times, scans_per_day
 from .state import Service, service_of
 
+ADMIN_LANG = "en"  # the admin speaks English
 COOKIE = "luotsi_admin"
 SESSION_SECONDS = 12 * 3600
 FORM_LIMIT = 16 * 1024  # bytes of any admin form: a note, a testimonial, a password
@@ -48,28 +51,8 @@ def verify(hashed: str | None, password: str) -> bool:
         return False
 
 
-def make_session(secret: bytes, user: str, at: float | None = None) -> str:
-    return tokens.seal(secret, "session", {"u": user, "t": int(at or time.time()),
-                                           "n": secrets.token_urlsafe(9)})
-
-
-def read_session(secret: bytes, cookie: str, admins: dict[str, str]) -> tuple[str, str] | None:
-    """(user, nonce) of a valid, unexpired session of a user who still exists."""
-    data = tokens.unseal(secret, "session", cookie)
-    if not data or time.time() - float(data["t"]) > SESSION_SECONDS or data["u"] not in admins:
-        return None
-    return str(data["u"]), str(data["n"])
-
-
-def csrf_token(secret: bytes, nonce: str) -> str:
-    return tokens.seal(secret, "csrf", {"n": nonce}).rpartition(".")[2]
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def csrf_token(secret: bytes, session_id: str) -> str:
+    return tokens.seal(secret, "csrf", {"n": session_id}).rpartition(".")[2]
 
 
 def _when(timestamp: float | None) -> str:
@@ -81,16 +64,21 @@ def _when(timestamp: float | None) -> str:
 # -- helpers shared by the endpoints ---------------------------------------------------------
 def page(service: Service, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """An admin page (in English), never cached."""
-    response = service.render(f"feedback/{template}", "en", status, base=service.base,
+    response = service.render(f"feedback/{template}", ADMIN_LANG, status, base=service.base,
                               **context)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def session(request: Request) -> tuple[str, str] | None:
-    config = service_of(request).config
-    cookie = request.cookies.get(COOKIE, "")
-    return read_session(config.secret, cookie, config.admins) if cookie else None
+async def session(request: Request) -> tuple[str, str] | None:
+    """(user, session id) of a started, unexpired, not ended session of a user who still
+    exists."""
+    service = service_of(request)
+    session_id = request.cookies.get(COOKIE, "")
+    if not session_id or len(session_id) > 100:
+        return None
+    user = await run_in_threadpool(service.store.session, session_id, SESSION_SECONDS)
+    return (user, session_id) if user is not None and user in service.config.admins else None
 
 
 def same_origin(request: Request) -> bool:
@@ -99,24 +87,34 @@ def same_origin(request: Request) -> bool:
 
 
 async def read_admin_form(request: Request) -> dict[str, str]:
-    """A posted admin form; an oversized body reads as an empty form (and is refused)."""
-    try:
-        body = await read_capped(request, FORM_LIMIT)
-    except BadRequest:
-        return {}
-    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    """A posted admin form (the first value of each field), or :class:`BadRequest`."""
+    form: dict[str, str] = {}
+    for key, value in await read_urlencoded(request, FORM_LIMIT, max_fields=20):
+        form.setdefault(key, value)
+    return form
 
 
-async def authorised_form(request: Request) -> dict[str, str] | None:
+async def authorised_form(request: Request) -> dict[str, str] | Response:
     """The posted form of a signed-in user from our own origin with the right CSRF token;
-    None for anything else."""
-    who = session(request)
-    data = await read_admin_form(request)
-    secret = service_of(request).config.secret
-    if who is None or not same_origin(request) or not hmac.compare_digest(
-            data.get("csrf", ""), csrf_token(secret, who[1])):
-        return None
+    the refusal for anything else. Nobody else's body is read."""
+    service = service_of(request)
+    who = await session(request)
+    if who is None or not same_origin(request):
+        return forbidden()
+    try:
+        data = await read_admin_form(request)
+    except BadRequest as error:
+        return Response(service.gettext(ADMIN_LANG, error.key), status_code=error.status)
+    if not hmac.compare_digest(data.get("csrf", ""), csrf_token(service.config.secret, who[1])):
+        return forbidden()
     return data
+
+
+def message_id(request: Request) -> int | None:
+    """The message id in the path, or None when no row can have it (SQLite and PostgreSQL
+    ids are 64-bit)."""
+    value = int(request.path_params["message_id"])
+    return value if 0 < value < 2 ** 63 else None
 
 
 def login_redirect(request: Request) -> Response:
@@ -142,32 +140,50 @@ async def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     service = service_of(request)
     config = service.config
+
+    def refused(status: int, error: str, **headers: str) -> Response:
+        answer = page(service, "admin_login.html", status, user=None, error=error)
+        answer.headers.update(headers)
+        return answer
+
     if not same_origin(request):
-        return page(service, "admin_login.html", 403, user=None, error="Wrong origin.")
-    if not service.login_rate.allow(service.client(request)):
-        return page(service, "admin_login.html", 429, user=None,
-                    error="Too many attempts. Wait ten minutes.")
-    data = await read_admin_form(request)
-    user = data.get("user", "")
+        return refused(403, "Wrong origin.")
+    try:
+        data = await read_admin_form(request)
+    except BadRequest as error:
+        return refused(error.status, service.gettext(ADMIN_LANG, error.key))
+    user, client = data.get("user", "")[:100], service.client(request)
+    wait = service.login_throttle.wait(user, client)
+    if wait > 0:
+        seconds = math.ceil(wait)
+        return refused(429, f"Too many wrong attempts from your address: wait {seconds} "
+                            "seconds, then try again.", **{"Retry-After": str(seconds)})
     ok = await run_in_threadpool(verify, config.admins.get(user), data.get("password", ""))
     if not ok:
-        return page(service, "admin_login.html", 401, user=None,
-                    error="Wrong user name or password.")
+        service.login_throttle.failed(user, client)
+        return refused(401, "Wrong user name or password.")
+    service.login_throttle.succeeded(user, client)
+    session_id = secrets.token_urlsafe(32)
+    await run_in_threadpool(service.store.add_session, session_id, user, SESSION_SECONDS)
     response = RedirectResponse(f"{service.base}/admin/", status_code=303)
-    response.set_cookie(COOKIE, make_session(config.secret, user), max_age=SESSION_SECONDS,
-                        httponly=True, samesite="strict", secure=config.secure_cookies,
+    response.set_cookie(COOKIE, session_id, max_age=SESSION_SECONDS, httponly=True,
+                        samesite="strict", secure=config.secure_cookies,
                         path=f"{service.base}/admin")
     return response
 
 
 async def logout(request: Request) -> Response:
+    """Ends the session on the server: the cookie is worthless even if it was copied."""
+    who = await session(request)
+    if who is not None and same_origin(request):
+        await run_in_threadpool(service_of(request).store.end_session, who[1])
     response = login_redirect(request)
     response.delete_cookie(COOKIE, path=f"{service_of(request).base}/admin")
     return response
 
 
 async def listing(request: Request) -> Response:
-    who = session(request)
+    who = await session(request)
     if who is None:
         return login_redirect(request)
     service = service_of(request)
@@ -182,11 +198,12 @@ async def listing(request: Request) -> Response:
 
 
 async def message(request: Request) -> Response:
-    who = session(request)
+    who = await session(request)
     if who is None:
         return login_redirect(request)
-    found = await run_in_threadpool(service_of(request).store.message,
-                                    int(request.path_params["message_id"]))
+    wanted = message_id(request)
+    found = None if wanted is None else await run_in_threadpool(
+        service_of(request).store.message, wanted)
     if found is None:
         return signed_in_page(request, who, "admin_login.html", 404, error="No such message.")
     found["received"], found["answered"] = _when(found["created_at"]), _when(
@@ -196,64 +213,92 @@ async def message(request: Request) -> Response:
     return signed_in_page(request, who, "admin_message.html", m=found)
 
 
-def _back_to(request: Request, message_id: int) -> Response:
-    return RedirectResponse(f"{service_of(request).base}/admin/messages/{message_id}",
-                            status_code=303)
+def _back_to(request: Request, path: str) -> Response:
+    return RedirectResponse(f"{service_of(request).base}/admin/{path}", status_code=303)
+
+
+def no_such_message() -> Response:
+    return Response("No such message.", status_code=404)
 
 
 async def answered(request: Request) -> Response:
     data = await authorised_form(request)
-    if data is None:
-        return forbidden()
-    message_id = int(request.path_params["message_id"])
-    await run_in_threadpool(service_of(request).store.mark_answered, message_id,
+    if isinstance(data, Response):
+        return data
+    wanted = message_id(request)
+    if wanted is None:
+        return no_such_message()
+    await run_in_threadpool(service_of(request).store.mark_answered, wanted,
                             data.get("note", "")[:500])
-    return _back_to(request, message_id)
+    return _back_to(request, f"messages/{wanted}")
 
 
 async def testimonial(request: Request) -> Response:
-    """Publish a message (shortened, under a chosen display name) as a testimonial, or
-    withdraw it. Only messages whose sender ticked the publishing consent qualify."""
+    """Publish an excerpt of a message (under a chosen display name) as a testimonial, or
+    withdraw it. Only messages whose sender ticked the publishing consent qualify, and only
+    their own words (:mod:`.excerpts`)."""
     data = await authorised_form(request)
-    if data is None:
-        return forbidden()
+    if isinstance(data, Response):
+        return data
     store = service_of(request).store
-    message_id = int(request.path_params["message_id"])
-    found = await run_in_threadpool(store.message, message_id)
-    if found is None or not found["publish_consent"]:
+    wanted = message_id(request)
+    found = None if wanted is None else await run_in_threadpool(store.message, wanted)
+    if found is None:
+        return no_such_message()
+    if not found["publish_consent"]:
         return Response("This sender did not allow publishing.", status_code=409)
     if data.get("action") == "withdraw":
-        await run_in_threadpool(store.set_testimonial, message_id, None, None)
+        await run_in_threadpool(store.set_testimonial, found["id"], None, None)
     else:
         text = " ".join(data.get("text", "").split())
         name = " ".join(data.get("display_name", "").split())[:80]
-        original = " ".join(found["message"].split())
-        if not text or not name or len(text) > len(original):
-            return Response("A testimonial needs a display name and the sender's words, "
-                            "at most as long as the message.", status_code=422)
-        await run_in_threadpool(store.set_testimonial, message_id, text, name)
-    return _back_to(request, message_id)
+        if not text or not name or not is_excerpt(text, found["message"]):
+            return Response("A testimonial needs a display name and the sender's own words: "
+                            "shorten the message if you like, mark every left-out part with "
+                            "[…], and change or add nothing.", status_code=422)
+        await run_in_threadpool(store.set_testimonial, found["id"], text, name)
+    return _back_to(request, f"messages/{found['id']}")
 
 
 async def export(request: Request) -> Response:
-    if session(request) is None:
+    if await session(request) is None:
         return login_redirect(request)
     messages = await run_in_threadpool(service_of(request).store.messages, limit=1_000_000)
-    out = io.StringIO()
-    writer = csv.writer(out)
     fields = ["id", "received", "lang", "topic", "name", "email", "message", "page",
               "helpful", "status", "answered"]
-    writer.writerow(fields)
     for m in messages:
         m["received"], m["answered"] = _when(m["created_at"]), _when(m["answered_at"])
-        writer.writerow([safe_cell(m[f]) for f in fields])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+    text = csv_text(fields, ([m[f] for f in fields] for m in messages))
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="feedback.csv"',
         "Cache-Control": "no-store"})
 
 
+async def failed_mail(request: Request) -> Response:
+    """Mails that could not be sent, with the reason, and a button to try each again."""
+    who = await session(request)
+    if who is None:
+        return login_redirect(request)
+    mails = await run_in_threadpool(service_of(request).store.outbox, True)
+    for m in mails:
+        m["failed"] = _when(m["failed_at"])
+    return signed_in_page(request, who, "admin_mail.html", mails=mails)
+
+
+async def retry_mail(request: Request) -> Response:
+    """Back in the queue: one failed mail (``mail_id`` in the path), or all of them."""
+    data = await authorised_form(request)
+    if isinstance(data, Response):
+        return data
+    wanted = request.path_params.get("mail_id")
+    if wanted is not None and not 0 < int(wanted) < 2 ** 63:
+        return Response("No such mail.", status_code=404)
+    await run_in_threadpool(service_of(request).store.retry_mail, wanted)
+    return _back_to(request, "mail")
+
+
 async def report(request: Request) -> Response:
-    who = session(request)
+    who = await session(request)
     if who is None:
         return login_redirect(request)
     service = service_of(request)
@@ -274,5 +319,8 @@ ROUTES = [
     Route("/messages/{message_id:int}/answered", answered, methods=["POST"]),
     Route("/messages/{message_id:int}/testimonial", testimonial, methods=["POST"]),
     Route("/export.csv", export, methods=["GET"]),
+    Route("/mail", failed_mail, methods=["GET"]),
+    Route("/mail/retry", retry_mail, methods=["POST"]),
+    Route("/mail/{mail_id:int}/retry", retry_mail, methods=["POST"]),
     Route("/report", report, methods=["GET"]),
 ]

@@ -3,7 +3,8 @@
 Routes live under the path of the service's public URL (``/feedback-api`` behind the site's
 own host, or ``/`` on a host of its own): the public endpoints of :mod:`.public` and
 :mod:`.qr_redirect`, with CORS for the site's origin, and the staff admin of :mod:`.admin`
-under ``/admin``, without it.
+under ``/admin``, without it. Every request body, whatever the route, is capped
+(:class:`.bodies.BodyLimit`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route, Router
 
 from . import admin, public, qr_redirect
+from .bodies import BodyLimit
 from .config import Config
 from .state import Service
 from .store import Store
@@ -67,7 +69,7 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
     routes = [Mount(service.base, routes=[Mount("/admin", routes=admin.ROUTES),
                                           Mount("", app=cors)])]
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(SecurityHeaders)])
+                    middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)])
     app.state.service = service
     return app
 

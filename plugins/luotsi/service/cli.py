@@ -24,6 +24,13 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CONFIG = "feedback.toml"
+# The HTTP server's own limits (the proxy in front has its own; see the README). h11, not
+# httptools: httptools keeps reading a request's head for as long as it grows (a 200 MB header
+# took the process to 430 MB), h11 refuses one over 16 KiB. Idle keep-alive connections close
+# after 5 s; past 512 connections and requests at once, new requests get 503 instead of memory.
+SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 16 * 1024,
+                                 "timeout_keep_alive": 5, "limit_concurrency": 512,
+                                 "timeout_graceful_shutdown": 10}
 
 
 def _config(args: argparse.Namespace):
@@ -58,7 +65,7 @@ def serve(args: argparse.Namespace) -> None:
         print(f"luotsi: no staff account yet — create one with: luotsi feedback add-admin NAME "
               f"(written to {config.admins_file})", file=sys.stderr)
     uvicorn.run(create_app(config), host=args.host or config.host, port=args.port or config.port,
-                proxy_headers=False, log_level="info", access_log=False)
+                proxy_headers=False, log_level="info", access_log=False, **SERVER_LIMITS)
 
 
 def add_admin(args: argparse.Namespace) -> None:
@@ -85,8 +92,15 @@ def export(args: argparse.Namespace) -> None:
 
 
 def erase(args: argparse.Namespace) -> None:
-    removed = _store(args).erase_email(args.email)
-    print(f"erased {removed} message(s) from {args.email} and every mail to or about it")
+    try:
+        removed = _store(args).erase_email(args.email)
+    except RuntimeError as error:  # the rows are gone; a copy may still be in the log
+        raise SystemExit(f"luotsi: {error}") from None
+    print(f"erased {removed['messages']} message(s) from {args.email}, {removed['mails']} "
+          f"mail(s) to or about it, {removed['spam']} spam post(s), {removed['invitations']} "
+          f"invitation(s) and {removed['unsubscribe_links']} unsubscribe link(s); the database "
+          "files were rewritten without them. Kept: the address's opt-out (a hash), so that it "
+          "is never invited again.")
 
 
 def purge(args: argparse.Namespace) -> None:

@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "extra_origins": [],
     "secure_cookies": None,  # None: on when the service's public URL is https
     "mail_retry_max_seconds": 3600,
+    "mail_max_attempts": 5,  # a mail the server keeps refusing fails after this many tries
     "qr_codes": "output/qr/codes.json",  # written by the build: which /q/ code goes where
     "invite_days_after": 3,  # invite this many days after the trip ends
     "invite_cap_days": 180,  # at most one invitation per customer in this many days
@@ -107,6 +108,7 @@ class Config:
     allowed_origins: tuple[str, ...]
     secure_cookies: bool
     mail_retry_max_seconds: int
+    mail_max_attempts: int
     qr_codes: str
     invite_days_after: int
     invite_cap_days: int
@@ -221,7 +223,8 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
     secure = values["secure_cookies"]
     if secure is None:
         secure = site.service_url.startswith("https://")
-    for key in ("rate_limit", "rate_window_seconds", "retention_days", "port"):
+    for key in ("rate_limit", "rate_window_seconds", "retention_days", "port",
+                "mail_max_attempts"):
         if int(values[key]) < 1:
             raise ConfigError(f"{key}: must be a positive whole number")
     if not 0 <= float(values["min_seconds"]) < float(values["max_seconds"]):
@@ -244,6 +247,7 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
         trusted_proxies=tuple(map(str, values["trusted_proxies"])),
         allowed_origins=tuple(o for o in origins if o), secure_cookies=bool(secure),
         mail_retry_max_seconds=int(values["mail_retry_max_seconds"]),
+        mail_max_attempts=int(values["mail_max_attempts"]),
         qr_codes=str(base / str(values["qr_codes"])),
         invite_days_after=int(values["invite_days_after"]),
         invite_cap_days=int(values["invite_cap_days"]),

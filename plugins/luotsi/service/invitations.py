@@ -10,13 +10,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from ..forms import tokens
+from .addresses import normalise
 from .store import Mail, Store, now
-from .validation import is_address
+from .validation import LINE_BREAKS
 
 COLUMNS = ("booking_id", "name", "email", "lang", "trip", "end_date")
 
@@ -47,8 +49,14 @@ def read_bookings(text: str, languages: tuple[str, ...]
             problems.append("booking_id is empty")
         elif row["booking_id"] in seen:
             problems.append(f"booking {row['booking_id']!r} appears twice")
-        if not is_address(row["email"]):
+        address = normalise(row["email"])
+        if address is None:
             problems.append(f"{row['email']!r} is not an e-mail address")
+        else:
+            row["email"] = address
+        for column in ("name", "trip"):
+            if LINE_BREAKS.search(row[column]):
+                problems.append(f"{column} {row[column]!r} has a line break")
         if row["lang"] not in languages:
             problems.append(f"language {row['lang']!r} is not one of {', '.join(languages)}")
         try:
@@ -88,10 +96,11 @@ def decide(row: dict[str, str], store: Store, today: dt.date, days_after: int, c
 
 
 def compose(row: dict[str, str], gettext: Any, site_name: str, service_url: str,
-            secret: bytes, reminder: bool) -> Mail:
+            secret: bytes, reminder: bool, stop: str) -> Mail:
+    """The invitation; ``stop`` is its unsubscribe token, random, so that the link says
+    nothing about the address (the store keeps the token's hash)."""
     form = tokens.seal(secret, "invite", {"b": row["booking_id"], "t": row["trip"],
                                           "l": row["lang"]})
-    stop = tokens.seal(secret, "unsubscribe", {"e": row["email"].lower(), "l": row["lang"]})
     stop_url = f"{service_url}/unsubscribe?{urlencode({'t': stop})}"
     subject = (gettext("A reminder: how was your trip?") if reminder else
                gettext("How was your trip, %(name)s?") % {"name": row["name"] or ""}).strip()
@@ -122,9 +131,11 @@ def run(text: str, source: str, store: Store, config: Any, catalogs: dict[str, A
         if action in ("sent", "reminder"):
             catalog = catalogs.get(row["lang"])
             gettext = catalog.gettext if catalog else (lambda s: s)
+            stop = secrets.token_urlsafe(16)
             mail = compose(row, gettext, site.name, site.service_url, config.secret,
-                           reminder=action == "reminder")
-            store.record_invitation(row, "sent", reason, mail, reminder=action == "reminder")
+                           reminder=action == "reminder", stop=stop)
+            store.record_invitation(row, "sent", reason, mail, reminder=action == "reminder",
+                                    unsubscribe_token=stop)
         elif action == "skipped":
             store.record_invitation(row, "skipped", reason, None)
         outcomes.append(Outcome(line, row["booking_id"], action, reason))

@@ -46,8 +46,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "303": {"description": "Stored; go to the thank-you page"},
                     "200": {"description": "Confirmation step (no token yet)",
                             "content": {"text/html": {"schema": {"type": "string"}}}},
-                    "400": refusal, "403": refusal, "413": refusal, "415": refusal,
-                    "422": refusal, "429": refusal}}},
+                    "400": refusal, "403": refusal, "408": refusal, "413": refusal,
+                    "415": refusal, "422": refusal, "429": refusal}}},
             "/q/{code}": {"get": {
                 "summary": "A QR code's short link: counts the scan and redirects",
                 "parameters": [{"name": "code", "in": "path", "required": True,
@@ -55,7 +55,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "responses": {"302": {"description": "To the page, with campaign parameters"},
                               "404": {"description": "Unknown code",
                                       "content": {"text/html": {"schema": {"type": "string"}}}}}}},
-            "/healthz": {"get": {"summary": "Liveness and database check", "responses": {
+            "/healthz": {"get": {"summary": "Liveness and database check; tells nothing about "
+                                            "what is stored", "responses": {
                 "200": {"description": "Up", "content": {"application/json": {"schema": {
                     "type": "object"}}}}}}},
         },

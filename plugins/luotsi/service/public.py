@@ -18,11 +18,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..forms import tokens
 from ..forms.fields import LIMITS, MAX_BODY
-from . import mail
+from . import addresses, mail
 from .bodies import BadRequest, read_urlencoded
 from .openapi import openapi_document
 from .state import Service, service_of, wants_json
-from .validation import validate_form
+from .validation import site_url_ok, validate_form
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -51,10 +51,13 @@ async def submit(request: Request) -> Response:
     if not service.origin_ok(request):
         return service.answer(request, lang, 403, "origin")
     if form.get("website", "").strip():  # the honeypot: only a bot fills a hidden field
-        await run_in_threadpool(service.store.add_spam, "honeypot", json.dumps(form))
+        if not service.rate.allow(service.client(request)):  # a bot's posts count, too
+            return service.answer(request, lang, 429, "rate")
+        await run_in_threadpool(service.store.add_spam, "honeypot",
+                                json.dumps(form, ensure_ascii=False))
         return success(service, request, lang, form)
     result = validate_form(form, list(service.site.topics), service.site.languages,
-                           service.site.origin)
+                           service.site.url)
     shown = {k: v for k, v in result.values.items() if k in LIMITS and k != "token"}
     shown["privacy"] = form.get("privacy", "")[:LIMITS["page"]]
     shown["booking"] = form.get("booking", "")[:LIMITS["booking"]]
@@ -81,9 +84,11 @@ async def submit(request: Request) -> Response:
     if not service.rate.allow(service.client(request)):
         return service.answer(request, lang, 429, "rate", shown)
     gettext = service.catalogs[lang].gettext if lang in service.catalogs else (lambda s: s)
+    updated = bool(values.get("booking_id")) and await run_in_threadpool(
+        service.store.has_feedback_for, values["booking_id"])  # it replaces the first answer
     mails = mail.compose(values, service.site.topics[values["topic"]], service.site.name,
                          service.site.answer_within_hours, gettext,
-                         f"{service.site.service_url}/admin/")
+                         f"{service.site.service_url}/admin/", updated=updated)
     await service.committer.add(values, mails)  # committed: on disk before we answer
     return success(service, request, lang, form)
 
@@ -95,7 +100,7 @@ def success(service: Service, request: Request, lang: str, form: dict[str, str])
     if wants_json(request):
         return JSONResponse({"ok": True, "message": message}, status_code=201)
     page = form.get("page", "")
-    query = urlencode({"from": page}) if page.startswith(service.site.url + "/") else ""
+    query = urlencode({"from": page}) if site_url_ok(page, service.site.url) else ""
     target = service.site.thanks_url(lang) + (f"?{query}" if query else "")
     return RedirectResponse(target, status_code=303)
 
@@ -114,8 +119,20 @@ async def invited(request: Request) -> Response:
     return service.render_form_page(lang, values, {}, "", 200, heading=heading)
 
 
+def unsubscribe_target(service: Service, token: str) -> tuple[str, str] | None:
+    """(address hash, language) of an unsubscribe token: a random one from the store, or a
+    signed one of the links mailed before tokens were random (those still work)."""
+    if not token or len(token) > 300:
+        return None
+    if "." not in token:
+        return service.store.unsubscribe_link(token, service.config.retention_days)
+    data = tokens.unseal(service.config.secret, "unsubscribe", token)
+    return (addresses.hashed(str(data["e"])), str(data.get("l", ""))) if data else None
+
+
 async def unsubscribe(request: Request) -> Response:
-    """GET asks (link scanners must not unsubscribe anyone); POST does it, for good."""
+    """GET asks (link scanners must not unsubscribe anyone); POST does it, for good: the
+    page's button, or a mail program's one-click POST (RFC 8058) to the link itself."""
     service = service_of(request)
     token_text = request.query_params.get("t", "")
     if request.method == "POST":
@@ -125,13 +142,13 @@ async def unsubscribe(request: Request) -> Response:
             return service.render_form_page(service.site.default_lang, {}, {}, error.key,
                                             error.status)
         token_text = dict(pairs).get("t", token_text)
-    data = tokens.unseal(service.config.secret, "unsubscribe", token_text)
-    lang = service.lang_of(str((data or {}).get("l", "")))
-    if data is None:
+    target = await run_in_threadpool(unsubscribe_target, service, token_text)
+    lang = service.lang_of(target[1] if target else "")
+    if target is None:
         return service.render_form_page(lang, {}, {}, "booking", 404)
     done = request.method == "POST"
     if done:
-        await run_in_threadpool(service.store.unsubscribe, str(data["e"]))
+        await run_in_threadpool(service.store.unsubscribe, target[0])
     return service.render(
         "feedback/unsubscribe.html", lang, token=token_text, done=done,
         action=f"{service.site.service_url}/unsubscribe",
@@ -141,9 +158,9 @@ async def unsubscribe(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    service = service_of(request)
-    count = await run_in_threadpool(service.store.count, "messages")
-    return JSONResponse({"ok": True, "messages": count})
+    """Up, and the database answers; nothing about what it holds."""
+    await run_in_threadpool(service_of(request).store.ping)
+    return JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
 
 
 async def openapi(request: Request) -> Response:

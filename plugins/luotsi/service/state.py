@@ -19,13 +19,15 @@ from ..forms.context import form_context
 from ..forms.fields import LIMITS
 from ..theme_path import TEMPLATES_DIR, TRANSLATIONS_DIR
 from ..urls import origin
-from . import mail
+from . import mailer
 from .committer import Committer
 from .config import Config
 from .qr_targets import Targets
 from .ratelimit import RateLimit
 from .store import Store, open_store
 from .texts import TEXTS
+from .throttle import LoginThrottle
+from .validation import site_url_ok
 
 
 class Service:
@@ -41,8 +43,8 @@ class Service:
                                lstrip_blocks=True)
         i18n.install(self.env, self.catalogs)
         self.rate = RateLimit(config.rate_limit, config.rate_window_seconds)
-        self.login_rate = RateLimit(10, 600)
-        self.mailer = mail.MailerProcess(config)
+        self.login_throttle = LoginThrottle()
+        self.mailer = mailer.MailerProcess(config)
         self.base = urlsplit(self.site.service_url).path.rstrip("/")
         self.targets = Targets(config.qr_codes)
         self.form = form_context(self.site.service_url, self.site.topics,
@@ -93,12 +95,8 @@ class Service:
     def render_form_page(self, lang: str, values: dict[str, str], errors: dict[str, str],
                          message_key: str, status: int, heading: str = "") -> HTMLResponse:
         token, question = tokens.issue(self.config.secret, self.site.question)
-        privacy = values.get("privacy", "")
-        if not privacy.startswith(self.site.url + "/"):
-            privacy = ""
-        page = values.get("page", "")
-        if not page.startswith(self.site.url + "/"):
-            page = ""
+        privacy, page = (value if site_url_ok(value, self.site.url) else ""
+                         for value in (values.get("privacy", ""), values.get("page", "")))
         return self.render(
             "feedback/service_page.html", lang, status, fb=self.form, form_id="feedback",
             page_url=page, privacy_url=privacy, values=values, token=token,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import sqlite3
 import threading
@@ -17,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from . import addresses
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -90,6 +93,30 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN list_unsubscribe TEXT NOT NULL DEFAULT '';
     """,
+    # Mails that cannot be sent end as failed, counted apart from tries the server was
+    # unreachable; staff sessions live on the server, so that signing out ends them;
+    # unsubscribe links are random tokens kept as hashes; an invitation is answered once
+    # (a later answer updates the first: answers given twice before this migration keep
+    # their text, and only the first stays tied to the booking).
+    """
+    ALTER TABLE outbox ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN failed_at {real};
+    CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        created_at {real} NOT NULL
+    );
+    CREATE TABLE unsubscribe_links (
+        token_hash TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        created_at {real} NOT NULL
+    );
+    CREATE INDEX unsubscribe_links_email ON unsubscribe_links (email);
+    UPDATE messages SET booking_id = '' WHERE booking_id <> '' AND id NOT IN
+        (SELECT MIN(id) FROM messages WHERE booking_id <> '' GROUP BY booking_id);
+    CREATE UNIQUE INDEX messages_booking ON messages (booking_id) WHERE booking_id <> '';
+    """,
 )
 
 _ENGINE_TYPES = {
@@ -123,12 +150,12 @@ class OutboxItem:
     reply_to: str
     attempts: int
     list_unsubscribe: str = ""
+    refusals: int = 0
 
 
-def email_key(email: str) -> str:
-    """Invitations and opt-outs keep a hash of the address, not the address: enough to cap
-    and to honour an unsubscribe, and nothing to leak or to erase."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+def token_hash(token: str) -> str:
+    """Secrets (session ids, unsubscribe tokens) are kept only as this hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def now() -> float:
@@ -153,6 +180,7 @@ class Store:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer
         conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left over
         conn.execute("PRAGMA busy_timeout=30000")
         # Checkpoints run in the background (see checkpoint()), not inside a visitor's commit.
         conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -187,13 +215,13 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self._conn().execute(self._sql(sql), tuple(params)).fetchall())
 
-    def _insert_id(self, conn: Any, sql: str, params: Sequence[Any]) -> int:
-        return int(self.execute(conn, sql, params).lastrowid)
-
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file without blocking writers; the
         service calls it every second from its own thread."""
         self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _lock_migrations(self, conn: Any) -> None:
+        """SQLite's write transaction already admits one migrator."""
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -205,6 +233,7 @@ class Store:
     def migrate(self) -> int:
         """Apply the migrations not applied yet; returns the schema version."""
         with self.transaction() as conn:
+            self._lock_migrations(conn)
             self.execute(conn, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
             rows = self.execute(conn, "SELECT version FROM schema_version").fetchall()
             version = rows[0][0] if rows else 0
@@ -224,19 +253,30 @@ class Store:
         return self.add_messages([(values, mails)])[0]
 
     def add_messages(self, batch: Sequence[tuple[dict[str, Any], Sequence[Mail]]]) -> list[int]:
-        """Store several messages with their mails in one transaction (one disk flush)."""
+        """Store several messages with their mails in one transaction (one disk flush). A
+        message answering an invitation that was answered before replaces that answer (same
+        id, back to 'new', any testimonial taken from it withdrawn) and its unsent mails."""
         at = now()
         ids = []
         with self.transaction() as conn:
             for values, mails in batch:
-                message_id = self._insert_id(
+                message_id = int(self.execute(
                     conn,
                     "INSERT INTO messages (created_at, lang, topic, name, email, message, page, "
-                    "helpful, publish_consent, booking_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "helpful, publish_consent, booking_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (booking_id) WHERE booking_id <> '' DO UPDATE SET "
+                    "lang = excluded.lang, topic = excluded.topic, name = excluded.name, "
+                    "email = excluded.email, message = excluded.message, page = excluded.page, "
+                    "helpful = excluded.helpful, publish_consent = excluded.publish_consent, "
+                    "status = 'new', answered_at = NULL, answer_note = '', "
+                    "testimonial_text = NULL, testimonial_name = NULL RETURNING id",
                     (at, values["lang"], values["topic"], values.get("name", ""),
                      values.get("email", ""), values.get("message", ""), values.get("page", ""),
                      values.get("helpful"), 1 if values.get("publish") else 0,
-                     values.get("booking_id", "")))
+                     values.get("booking_id", ""))).fetchone()[0])
+                if values.get("booking_id"):
+                    self.execute(conn, "DELETE FROM outbox WHERE message_id = ? AND sent_at IS "
+                                 "NULL", (message_id,))
                 for mail in mails:
                     self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, "
                                  "subject, body, reply_to, next_attempt_at) VALUES "
@@ -312,25 +352,41 @@ class Store:
         return bool(self.query("SELECT 1 FROM messages WHERE booking_id = ?", (booking_id,)))
 
     def last_invited(self, email: str) -> float | None:
-        rows = self.query("SELECT MAX(decided_at) FROM invitations WHERE email = ? AND "
-                          "status = 'sent'", (email_key(email),))
+        keys = addresses.hashes(email)
+        rows = self.query("SELECT MAX(decided_at) FROM invitations WHERE status = 'sent' AND "
+                          f"email IN ({', '.join('?' * len(keys))})", keys)
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def is_unsubscribed(self, email: str) -> bool:
-        return bool(self.query("SELECT 1 FROM unsubscribes WHERE email = ?",
-                               (email_key(email),)))
+        keys = addresses.hashes(email)
+        return bool(self.query(f"SELECT 1 FROM unsubscribes WHERE email IN "
+                               f"({', '.join('?' * len(keys))})", keys))
 
-    def unsubscribe(self, email: str) -> None:
+    def unsubscribe(self, key: str) -> None:
+        """Record the opt-out of the address whose hash (:func:`.addresses.hashed`) is
+        ``key``, for good."""
         with self.transaction() as conn:
-            if not self.execute(conn, "SELECT 1 FROM unsubscribes WHERE email = ?",
-                                (email_key(email),)).fetchall():
-                self.execute(conn, "INSERT INTO unsubscribes (email, unsubscribed_at) VALUES "
-                             "(?, ?)", (email_key(email), now()))
+            self._opt_out(conn, key)
+
+    def _opt_out(self, conn: Any, key: str) -> None:
+        if not self.execute(conn, "SELECT 1 FROM unsubscribes WHERE email = ?",
+                            (key,)).fetchall():
+            self.execute(conn, "INSERT INTO unsubscribes (email, unsubscribed_at) VALUES (?, ?)",
+                         (key, now()))
+
+    def unsubscribe_link(self, token: str, max_age_days: int) -> tuple[str, str] | None:
+        """(address hash, language) of an unsubscribe token that is ours and not too old."""
+        rows = self.query("SELECT email, lang FROM unsubscribe_links WHERE token_hash = ? AND "
+                          "created_at >= ?", (token_hash(token), now() - max_age_days * 86400))
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
     def record_invitation(self, row: dict[str, str], status: str, reason: str,
-                          mail: Mail | None, reminder: bool = False) -> None:
-        """Record a decision about a booking, with its mail in the outbox, atomically."""
+                          mail: Mail | None, reminder: bool = False,
+                          unsubscribe_token: str = "") -> None:
+        """Record a decision about a booking, with its mail in the outbox and the hash of the
+        mail's unsubscribe token, atomically."""
         at = now()
+        key = addresses.hashed(row["email"])
         with self.transaction() as conn:
             if reminder:
                 self.execute(conn, "UPDATE invitations SET reminders = reminders + 1, "
@@ -339,8 +395,12 @@ class Store:
             else:
                 self.execute(conn, "INSERT INTO invitations (booking_id, email, lang, trip, "
                              "end_date, status, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, "
-                             "?, ?)", (row["booking_id"], email_key(row["email"]), row["lang"],
+                             "?, ?)", (row["booking_id"], key, row["lang"],
                                        row["trip"], row["end_date"], status, reason, at))
+            if unsubscribe_token:
+                self.execute(conn, "INSERT INTO unsubscribe_links (token_hash, email, lang, "
+                             "created_at) VALUES (?, ?, ?, ?)",
+                             (token_hash(unsubscribe_token), key, row["lang"], at))
             if mail is not None:
                 self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, subject, "
                              "body, reply_to, next_attempt_at, list_unsubscribe) VALUES "
@@ -352,19 +412,25 @@ class Store:
         assert re.fullmatch(r"[a-z_]+", table)
         return int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0])
 
+    def ping(self) -> None:
+        """Raises when the database cannot be read (the health check)."""
+        self.query("SELECT 1")
+
     def answered_times(self) -> list[tuple[str, float, float]]:
         """(topic, created_at, answered_at) of every answered message."""
         return [(r[0], float(r[1]), float(r[2])) for r in self.query(
             "SELECT topic, created_at, answered_at FROM messages WHERE answered_at IS NOT NULL")]
 
     # -- outbox ------------------------------------------------------------------------
+    _PENDING = "sent_at IS NULL AND failed_at IS NULL"
+
     def claim_due_mail(self, limit: int = 20, lease: float = 60.0) -> list[OutboxItem]:
         """Due mails, leased to this worker so that another instance does not send them too."""
         at = now()
         with self.transaction() as conn:
             rows = self.execute(
                 conn, "SELECT id, message_id, kind, recipient, subject, body, reply_to, "
-                "attempts, list_unsubscribe FROM outbox WHERE sent_at IS NULL AND "
+                f"attempts, list_unsubscribe, refusals FROM outbox WHERE {self._PENDING} AND "
                 "next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at LIMIT ?"
                 + self._lock_clause(),
                 (at, at, limit)).fetchall()
@@ -383,34 +449,67 @@ class Store:
             self.execute(conn, "UPDATE outbox SET claimed_until = 0 WHERE sent_at IS NULL")
 
     def mail_results(self, sent: Sequence[int],
-                     failed: Sequence[tuple[int, int, str, float]]) -> None:
-        """Record a batch's outcome in one transaction: sent ids, and (id, attempts, error,
-        retry at) of the failures."""
+                     again: Sequence[tuple[int, int, int, str, float]] = (),
+                     failed: Sequence[tuple[int, int, int, str]] = ()) -> None:
+        """Record a batch's outcome in one transaction: sent ids, (id, attempts, refusals,
+        error, retry at) of mails to try again, (id, attempts, refusals, error) of mails
+        that failed for good."""
         at = now()
         with self.transaction() as conn:
             for item_id in sent:
                 self.execute(conn, "UPDATE outbox SET sent_at = ?, claimed_until = 0, "
                              "last_error = '' WHERE id = ?", (at, item_id))
-            for item_id, attempts, error, retry_at in failed:
-                self.execute(conn, "UPDATE outbox SET attempts = ?, last_error = ?, "
-                             "next_attempt_at = ?, claimed_until = 0 WHERE id = ?",
-                             (attempts, error[:500], retry_at, item_id))
+            for item_id, attempts, refusals, error, retry_at in again:
+                self.execute(conn, "UPDATE outbox SET attempts = ?, refusals = ?, last_error = "
+                             "?, next_attempt_at = ?, claimed_until = 0 WHERE id = ?",
+                             (attempts, refusals, error[:500], retry_at, item_id))
+            for item_id, attempts, refusals, error in failed:
+                self.execute(conn, "UPDATE outbox SET attempts = ?, refusals = ?, last_error = "
+                             "?, failed_at = ?, claimed_until = 0 WHERE id = ?",
+                             (attempts, refusals, error[:500], at, item_id))
 
-    def mail_sent(self, item_id: int) -> None:
-        self.mail_results([item_id], [])
-
-    def mail_failed(self, item_id: int, attempts: int, error: str, retry_at: float) -> None:
-        self.mail_results([], [(item_id, attempts, error, retry_at)])
+    def retry_mail(self, item_id: int | None = None) -> int:
+        """Put a failed mail (or, with None, every failed mail) back in the queue, with its
+        tries counted from zero; returns how many."""
+        where, params = ("id = ? AND ", (item_id,)) if item_id is not None else ("", ())
+        with self.transaction() as conn:
+            return int(self.execute(
+                conn, "UPDATE outbox SET failed_at = NULL, refusals = 0, attempts = 0, "
+                f"next_attempt_at = ?, claimed_until = 0 WHERE {where}failed_at IS NOT NULL",
+                (now(), *params)).rowcount)
 
     def next_mail_due(self) -> float | None:
-        rows = self.query("SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL")
+        rows = self.query(f"SELECT MIN(next_attempt_at) FROM outbox WHERE {self._PENDING}")
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
-    def outbox(self) -> list[dict[str, Any]]:
-        fields = ("id", "message_id", "kind", "recipient", "subject", "attempts", "sent_at",
-                  "last_error")
-        rows = self.query(f"SELECT {', '.join(fields)} FROM outbox ORDER BY id")
-        return [dict(zip(fields, row, strict=True)) for row in rows]
+    OUTBOX_FIELDS = ("id", "message_id", "kind", "recipient", "reply_to", "subject", "attempts",
+                     "refusals", "sent_at", "failed_at", "last_error")
+
+    def outbox(self, failed_only: bool = False) -> list[dict[str, Any]]:
+        where = "WHERE failed_at IS NOT NULL " if failed_only else ""
+        rows = self.query(f"SELECT {', '.join(self.OUTBOX_FIELDS)} FROM outbox {where}"
+                          "ORDER BY id")
+        return [dict(zip(self.OUTBOX_FIELDS, row, strict=True)) for row in rows]
+
+    # -- staff sessions ----------------------------------------------------------------
+    def add_session(self, session_id: str, username: str, max_age: float) -> None:
+        """Start a session, and forget every session older than ``max_age``."""
+        with self.transaction() as conn:
+            self.execute(conn, "DELETE FROM sessions WHERE created_at < ?", (now() - max_age,))
+            self.execute(conn, "INSERT INTO sessions (id_hash, username, created_at) VALUES "
+                         "(?, ?, ?)", (token_hash(session_id), username, now()))
+
+    def session(self, session_id: str, max_age: float) -> str | None:
+        """The user of a session that was started less than ``max_age`` seconds ago and not
+        ended."""
+        rows = self.query("SELECT username FROM sessions WHERE id_hash = ? AND created_at >= ?",
+                          (token_hash(session_id), now() - max_age))
+        return str(rows[0][0]) if rows else None
+
+    def end_session(self, session_id: str) -> None:
+        with self.transaction() as conn:
+            self.execute(conn, "DELETE FROM sessions WHERE id_hash = ?",
+                         (token_hash(session_id),))
 
     # -- scans -------------------------------------------------------------------------
     def add_scan(self, code: str) -> None:
@@ -424,7 +523,8 @@ class Store:
 
     # -- privacy -----------------------------------------------------------------------
     def purge(self, older_than_days: int) -> int:
-        """Delete messages (with their mails) and spam older than the retention period."""
+        """Delete messages (with their mails), spam and unsubscribe links older than the
+        retention period; deleted rows are overwritten and the write-ahead log emptied."""
         cutoff = now() - older_than_days * 86400
         with self.transaction() as conn:
             removed = self.execute(conn, "DELETE FROM messages WHERE created_at < ?",
@@ -432,30 +532,97 @@ class Store:
             self.execute(conn, "DELETE FROM outbox WHERE message_id IS NULL AND "
                          "next_attempt_at < ? AND sent_at IS NOT NULL", (cutoff,))
             self.execute(conn, "DELETE FROM spam WHERE created_at < ?", (cutoff,))
+            self.execute(conn, "DELETE FROM unsubscribe_links WHERE created_at < ?", (cutoff,))
+        if removed:
+            self.scrub(rewrite=False)
         return int(removed)
 
-    def about_email(self, email: str) -> dict[str, Any]:
-        """Everything stored about an address (for a data-subject access request)."""
-        email = email.strip().lower()
-        messages = [m for m in self.messages(limit=1_000_000) if m["email"].lower() == email]
-        mails = [dict(zip(("kind", "recipient", "subject", "body", "sent_at"), r, strict=True))
-                 for r in self.query("SELECT kind, recipient, subject, body, sent_at FROM "
-                                     "outbox WHERE LOWER(recipient) = ? OR LOWER(reply_to) = ?",
-                                     (email, email))]
-        return {"email": email, "messages": messages, "mails": mails}
+    def _traces(self, conn: Any, email: str) -> dict[str, list[dict[str, Any]]]:
+        """Every row about ``email``, table by table, compared by :func:`.addresses.key`
+        (Unicode case folding, IDNA) in Python, since SQLite's LOWER folds only ASCII."""
+        key, hashes = addresses.key(email), addresses.hashes(email)
 
-    def erase_email(self, email: str) -> int:
-        """Erase every message from ``email`` and every mail to or about it."""
-        email = email.strip().lower()
+        def rows(sql: str, fields: Sequence[str], params: Sequence[Any] = ()
+                 ) -> list[dict[str, Any]]:
+            return [dict(zip(fields, r, strict=True))
+                    for r in self.execute(conn, sql, params).fetchall()]
+
+        def same(address: str) -> bool:
+            return bool(address) and addresses.key(address) == key
+
+        messages = [m for m in rows(f"SELECT {', '.join(MESSAGE_FIELDS)} FROM messages WHERE "
+                                    "email <> '' ORDER BY id", MESSAGE_FIELDS)
+                    if same(m["email"])]
+        ids = {m["id"] for m in messages}
+        fields = (*self.OUTBOX_FIELDS, "body")
+        mails = [m for m in rows(f"SELECT {', '.join(fields)} FROM outbox ORDER BY id", fields)
+                 if m["message_id"] in ids or same(m["recipient"]) or same(m["reply_to"])]
+        spam = [s for s in rows("SELECT id, created_at, reason, payload FROM spam ORDER BY id",
+                                ("id", "created_at", "reason", "payload"))
+                if _mentions(s["payload"], key)]
+        marks = ", ".join("?" * len(hashes))
+        invitations = rows(f"SELECT id, booking_id, lang, trip, end_date, status, reason, "
+                           f"decided_at, reminders FROM invitations WHERE email IN ({marks}) "
+                           "ORDER BY id", ("id", "booking_id", "lang", "trip", "end_date",
+                                           "status", "reason", "decided_at", "reminders"),
+                           hashes)
+        links = rows(f"SELECT token_hash, lang, created_at FROM unsubscribe_links WHERE email "
+                     f"IN ({marks})", ("token_hash", "lang", "created_at"), hashes)
+        opt_outs = rows(f"SELECT email, unsubscribed_at FROM unsubscribes WHERE email IN "
+                        f"({marks})", ("email", "unsubscribed_at"), hashes)
+        return {"messages": messages, "mails": mails, "spam": spam,
+                "invitations": invitations, "unsubscribe_links": links, "opt_out": opt_outs}
+
+    def about_email(self, email: str) -> dict[str, Any]:
+        """Everything stored about an address (for a data-subject access request): exactly
+        what :meth:`erase_email` erases, and the opt-out it keeps."""
+        traces = self._traces(self._conn(), email)
+        for link in traces["unsubscribe_links"]:
+            del link["token_hash"]  # a secret's hash: the date says all the person needs
+        return {"email": email.strip(), **traces}
+
+    def erase_email(self, email: str) -> dict[str, int]:
+        """Erase every message from ``email``, every mail to or about it, its spam, its
+        invitations and unsubscribe links, then rewrite the database files so that no copy
+        is left in free pages or the write-ahead log. The opt-out (a hash) is kept, and made
+        if there was none: someone who asked to be erased gets no invitation again.
+        Returns how many rows went, per table."""
         with self.transaction() as conn:
-            ids = [r[0] for r in self.execute(conn, "SELECT id FROM messages WHERE "
-                                              "LOWER(email) = ?", (email,)).fetchall()]
-            for message_id in ids:
-                self.execute(conn, "DELETE FROM outbox WHERE message_id = ?", (message_id,))
-            self.execute(conn, "DELETE FROM outbox WHERE LOWER(recipient) = ? OR "
-                         "LOWER(reply_to) = ?", (email, email))
-            self.execute(conn, "DELETE FROM messages WHERE LOWER(email) = ?", (email,))
-        return len(ids)
+            traces = self._traces(conn, email)
+            for table, column, rows in (
+                    ("outbox", "id", traces["mails"]), ("messages", "id", traces["messages"]),
+                    ("spam", "id", traces["spam"]), ("invitations", "id", traces["invitations"]),
+                    ("unsubscribe_links", "token_hash", traces["unsubscribe_links"])):
+                for row in rows:
+                    self.execute(conn, f"DELETE FROM {table} WHERE {column} = ?", (row[column],))
+            self._opt_out(conn, addresses.hashed(email))
+        self.scrub(rewrite=True)
+        return {table: len(rows) for table, rows in traces.items() if table != "opt_out"}
+
+    def scrub(self, rewrite: bool) -> None:
+        """Leave no copy of deleted rows in the files: deleted cells are already overwritten
+        (``secure_delete``); the write-ahead log, which holds earlier versions of the pages,
+        is copied back and truncated to nothing; with ``rewrite``, VACUUM rebuilds the file
+        without free pages (rows deleted before ``secure_delete`` was on)."""
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if rewrite:
+                conn.execute("VACUUM")
+                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if busy:
+                    raise RuntimeError("another connection kept the write-ahead log busy; "
+                                       "run the command again")
+
+
+def _mentions(payload: str, key: str) -> bool:
+    """A spam post (kept as JSON of the form) from or naming the address in any field."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return key in payload.casefold()
+    values = data.values() if isinstance(data, dict) else []
+    return any(isinstance(v, str) and "@" in v and addresses.key(v) == key for v in values)
 
 
 class PostgresStore(Store):
@@ -477,9 +644,6 @@ class PostgresStore(Store):
         with conn.transaction():
             yield conn
 
-    def _insert_id(self, conn: Any, sql: str, params: Sequence[Any]) -> int:
-        return int(self.execute(conn, sql + " RETURNING id", params).fetchone()[0])
-
     def _lock_clause(self) -> str:
         return " FOR UPDATE SKIP LOCKED"
 
@@ -489,11 +653,19 @@ class PostgresStore(Store):
     def checkpoint(self) -> None:
         """PostgreSQL checkpoints by itself."""
 
-    def migrate(self) -> int:
-        conn = self._conn()
-        with conn.transaction():  # one migrator at a time when several instances start
-            conn.execute("SELECT pg_advisory_xact_lock(7272)")
-        return super().migrate()
+    def _lock_migrations(self, conn: Any) -> None:
+        """One migrator at a time when several instances start together."""
+        conn.execute("SELECT pg_advisory_xact_lock(7272)")
+
+    SCRUBBED = ("messages", "outbox", "spam", "invitations", "unsubscribe_links")
+
+    def scrub(self, rewrite: bool) -> None:
+        """VACUUM FULL writes the tables (and their TOAST data and indexes) into new files
+        and drops the old ones, which still held the deleted rows. PostgreSQL's own
+        write-ahead log keeps them until it is recycled; see the README."""
+        if rewrite:
+            for table in self.SCRUBBED:
+                self._conn().execute(f"VACUUM FULL {table}")
 
 
 def open_store(url: str) -> Store:

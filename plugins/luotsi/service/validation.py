@@ -3,6 +3,10 @@
 Pure functions: they get the decoded form and the site's feedback configuration and return
 either clean values or one message key per field, so the same rules serve the no-JavaScript
 page, the JSON answer and the tests.
+
+Only the message may have several lines; every other field is one line, because its value
+ends up in a mail's subject or in a line of the staff notice, where a line break would let
+the visitor write lines of their own.
 """
 
 from __future__ import annotations
@@ -11,18 +15,30 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..forms.fields import LIMITS
+from .addresses import normalise
 
-_EMAIL = re.compile(r"^[^@\s<>\"(),;:]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+MULTILINE = frozenset({"message"})
+# CR, LF, VT, FF, the file/group/record separators, NEL, LINE and PARAGRAPH SEPARATOR: what
+# str.splitlines() splits at, so what a mail program or a log may show as a new line.
+LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _TAG = re.compile(r"<\s*[a-zA-Z/!?]|javascript:", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# RFC 3986 characters: a URL our pages link has no space, quote or angle bracket.
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 
 
-def is_address(text: str) -> bool:
-    """An e-mail address we can send to (stricter than the site settings' check: visitors
-    and booking lists type these)."""
-    return bool(_EMAIL.match(text))
+def site_url_ok(url: str, site_url: str) -> bool:
+    """``url`` is a page of the site (same scheme, host and port, under its path) written
+    with URL characters only, so that it is safe as a link and in the staff notice."""
+    if not url or not _URL_CHARS.fullmatch(url):
+        return False
+    page, site = urlsplit(url), urlsplit(site_url)
+    base = site.path.rstrip("/")
+    return (page.scheme, page.netloc) == (site.scheme, site.netloc) and (
+        page.path == base or page.path.startswith(base + "/"))
 
 
 @dataclass
@@ -36,22 +52,34 @@ class Result:
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
-    return form.get(name, "").replace("\r\n", "\n").strip()
+    value = form.get(name, "")
+    if name in MULTILINE:
+        value = LINE_BREAKS.sub("\n", value.replace("\r\n", "\n"))
+    return value.strip()
+
+
+def _problem(name: str, raw: str, value: str) -> str | None:
+    if len(value) > LIMITS[name]:
+        return "too_long"
+    if name not in MULTILINE and LINE_BREAKS.search(raw):
+        return "line_break"
+    if _CONTROL.search(value):
+        return "control"
+    if name in ("name", "message", "topic", "email") and _TAG.search(value):
+        return "html"
+    return None
 
 
 def validate_form(form: Mapping[str, str], topics: Sequence[str], languages: Sequence[str],
-                  site_origin: str) -> Result:
+                  site_url: str) -> Result:
     """Check a feedback form. ``helpful`` forms (yes/no plus an optional comment) need no
     message, e-mail or consent; full forms need a message and consent."""
     result = Result()
-    for name, limit in LIMITS.items():
+    for name in LIMITS:
         value = _text(form, name)
-        if len(value) > limit:
-            result.errors[name] = "too_long"
-        elif _CONTROL.search(value):
-            result.errors[name] = "control"
-        elif name in ("name", "message", "topic", "email") and _TAG.search(value):
-            result.errors[name] = "html"
+        problem = _problem(name, form.get(name, ""), value)
+        if problem:
+            result.errors[name] = problem
         result.values[name] = value
     values = result.values
     if values["lang"] not in languages:
@@ -68,10 +96,13 @@ def validate_form(form: Mapping[str, str], topics: Sequence[str], languages: Seq
     values["topic"] = values["topic"] or (topics[0] if helpful else "")
     if values["topic"] not in topics:
         result.errors.setdefault("topic", "topic")
-    if values["email"] and not is_address(values["email"]):
-        result.errors.setdefault("email", "email")
+    if values["email"]:
+        address = normalise(values["email"])
+        if address is None:
+            result.errors.setdefault("email", "email")
+        else:
+            values["email"] = address
     values["publish"] = values["publish"] in ("on", "yes", "1")
-    page = values["page"]
-    if page and not (page.startswith(site_origin + "/") or page == site_origin):
+    if values["page"] and not site_url_ok(values["page"], site_url):
         result.errors.setdefault("page", "page")
     return result
