@@ -21,6 +21,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 EXIT_REFUSED = 2  # bad arguments or answers: nothing was written
 
@@ -47,7 +48,7 @@ def init(args: argparse.Namespace) -> None:
         print("luotsi init: nothing was written:", *error.problems, sep="\n  ",
               file=sys.stderr)
         raise SystemExit(EXIT_REFUSED) from None
-    files = starter.site_files(answers, dt.datetime.now())
+    files = starter.site_files(answers, dt.datetime.now(ZoneInfo(answers["timezone"])))
     written, kept = starter.write(directory, files, force=args.force)
     print(f"Wrote {len(written)} files in {directory}"
           + (f"; kept {len(kept)} that were there: {', '.join(kept)}" if kept else "") + ".")

@@ -41,7 +41,7 @@ SITE_TEMPLATES = ("pelicanconf.py", "publishconf.py", "Makefile", "feedback.toml
 # Copied as they are (the theme files are Jinja2 templates of the site itself).
 SITE_FILES = {"gitignore": ".gitignore", "theme/templates/base.html": "theme/templates/base.html",
               "theme/static/css/brand.css": "theme/static/css/brand.css"}
-RETENTION_DAYS = 365  # feedback.toml's retention_days, which the privacy policy states
+RETENTION_DAYS = 365  # in feedback.toml, and stated by the privacy policy
 
 
 def _environment() -> Environment:
@@ -102,6 +102,7 @@ def site_files(answers: dict[str, Any], now: dt.datetime) -> dict[str, str | byt
         "language_names": " and ".join([", ".join(names[:-1]), names[-1]] if names[:-1]
                                        else names),
         "language_names_by_code": dict(zip(languages, names, strict=True)),
+        "retention_days": RETENTION_DAYS,
     }
     files: dict[str, str | bytes] = {}
     for name in SITE_TEMPLATES:
