@@ -72,6 +72,10 @@ def test_a_new_site_builds_checks_like_the_demo_and_publishes_once_written(tmp_p
     assert (site / "deploy/nginx.conf").is_file()
     checked = make(site, "test")
     assert checked.returncode == 0 and "Ready to publish." in checked.stdout, checked.stdout
+    (site / "content/pages/faq/sv.md").unlink()  # a missing translation blocks only on demand
+    assert luotsi("status", cwd=site).returncode == 0
+    required = luotsi("status", "--require-translations", cwd=site)
+    assert required.returncode == 1 and "faq (page, original fi): missing sv" in required.stdout
 
 
 def test_the_starter_is_written_in_every_language(tmp_path):
