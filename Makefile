@@ -10,7 +10,7 @@ THEME_DIR := plugins/luotsi/theme
 .PHONY: help venv html serve publish test test-fast gates bench translations clean lint
 
 help:
-	@echo "make serve        install (if needed), build the demo, serve it on http://$(HOST):$(PORT) with the feedback service on :8001"
+	@echo "make serve        install (if needed), build the demo, serve it on http://$(HOST):$(PORT), rebuilt on every save, with the feedback service on :8001"
 	@echo "make test         install (if needed) system and Python packages and run the whole suite"
 	@echo "make html         build the demo site into $(OUTPUTDIR)/"
 	@echo "make publish      production build (publishconf.py, strict findings)"
@@ -37,7 +37,7 @@ tools/node_modules/.installed: tools/package.json
 html: $(BIN)/.installed-demo
 	$(BIN)/pelican content -o $(OUTPUTDIR) -s pelicanconf.py
 
-serve: html
+serve: $(BIN)/.installed-demo
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/serve-demo.sh
 
 publish: $(BIN)/.installed-demo

@@ -9,8 +9,14 @@ With ``--photos N`` it also times the staff photo pipeline (issue 3): N staff me
 with a 4000×3000 JPEG carrying an EXIF orientation tag, built once with an empty photo cache
 and then with the cache filled, against the same site without staff as the baseline.
 
+With ``--autoreload`` it times what a writer waits for under ``make serve`` (issue 16): a
+``pelican --autoreload`` process on the site, after its first build, gets one post saved with
+a new sentence, and the time until that post's page holds the sentence is measured, ``--repeat``
+times (each after the previous rebuild finished), for vanilla Pelican and for Luotsi.
+
     python bench/build.py --posts 1000 --languages 4 --repeat 3
     python bench/build.py --posts 50 --languages 2 --repeat 3 --photos 50 --skip-main
+    python bench/build.py --posts 1000 --languages 4 --repeat 5 --autoreload --skip-main
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -151,6 +159,9 @@ def main() -> None:
                         help="time one QR code with segno and with qrcode")
     parser.add_argument("--photos", type=int, default=0,
                         help="also time N staff photos of 4000×3000 px")
+    parser.add_argument("--autoreload", action="store_true",
+                        help="also time saving one post until its page is rebuilt "
+                        "(pelican --autoreload, as make serve runs it)")
     args = parser.parse_args()
     if not args.skip_main:
         main_bench(args)
@@ -158,6 +169,91 @@ def main() -> None:
         qr_libraries()
     if args.photos:
         photo_bench(args)
+    if args.autoreload:
+        autoreload_bench(args)
+
+
+class Autoreload:
+    """A ``pelican --autoreload`` process and the count of the builds it has finished."""
+
+    def __init__(self, root: Path, conf: Path, out: Path):
+        self.builds = 0
+        self.log: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pelican", "content", "--autoreload", "-s", str(conf), "-o",
+             str(out)], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True, env={**os.environ, "COLUMNS": "500"})
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            self.log.append(line)
+            if "Done: Processed" in line:
+                self.builds += 1
+
+    def wait_for_build(self, count: int, timeout: float = 1800) -> None:
+        deadline = time.monotonic() + timeout
+        while self.builds < count:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("pelican --autoreload did not finish a build:\n"
+                                 + "".join(self.log[-40:]))
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def save_to_page(root: Path, conf: Path, out: Path, repeat: int) -> list[float]:
+    """Seconds from saving the first post (default language) to its rebuilt page, per save."""
+    post = root / "content/posts/p00000/fi.md"
+    page = out / "blog/p0-fi/index.html"
+    original = post.read_text(encoding="utf-8")
+    reload = Autoreload(root, conf, out)
+    times = []
+    try:
+        reload.wait_for_build(1)
+        for n in range(repeat):
+            # Pelican starts watching only after a build ends: a save in that instant would be
+            # missed (no writer saves that fast), so wait a moment, outside the measurement.
+            time.sleep(1)
+            sentence = f"Saved for the autoreload benchmark, round {n}."
+            start = time.perf_counter()
+            post.write_text(f"{original}\n{sentence}\n", encoding="utf-8")
+            while sentence not in (page.read_text(encoding="utf-8") if page.exists() else ""):
+                if time.perf_counter() - start > 1800:
+                    raise SystemExit("the saved post was not rebuilt:\n"
+                                     + "".join(reload.log[-40:]))
+                time.sleep(0.005)
+            times.append(time.perf_counter() - start)
+            reload.wait_for_build(n + 2)  # the rest of the build, before the next save
+    finally:
+        reload.stop()
+        post.write_text(original, encoding="utf-8")
+    return times
+
+
+def autoreload_bench(args: argparse.Namespace) -> None:
+    langs = LANGS[: args.languages]
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-autoreload-"))
+    try:
+        generate(root, args.posts, langs)
+        results = {}
+        for kind in ("vanilla", "luotsi"):
+            conf = config(root, kind, langs, cache=False)  # as a new site's pelicanconf.py
+            results[kind] = statistics.median(
+                save_to_page(root, conf, root / f"out-{kind}", args.repeat))
+        print(f"autoreload: one post saved until its page is rebuilt, on {args.posts} posts × "
+              f"{len(langs)} languages; median of {args.repeat} saves; {os.cpu_count()} cores")
+        for kind, seconds in results.items():
+            print(f"  {kind:<12} {seconds:7.2f} s")
+        print(f"  luotsi / vanilla  {results['luotsi'] / results['vanilla']:.2f}×")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def photo_bench(args: argparse.Namespace) -> None:

@@ -81,3 +81,25 @@ def test_cached_audit_sees_a_changed_page(site):
     site.post("posts/a.md", "Kuva", "fi", body='Teksti. <img src="/x.png">')
     assert ("blog/kuva/index.html", "images", "image /x.png has no alt text") in \
         findings(site.build())
+
+
+def test_each_todo_marker_is_a_finding_on_its_own_page():
+    """A marker is quoted up to the end of its text (a paragraph, a link); a listing entry
+    repeating another page's summary is not reported, and a marker repeated on the page (the
+    heading, the byline, the meta description) is reported once."""
+    import lxml.html
+    from luotsi.audit.checks import Page, check_todo
+
+    doc = lxml.html.fromstring(
+        '<html><head><meta name="description" content="TODO: your name: Guide."></head><body>'
+        '<main><h1>TODO: your name</h1><p>Open <strong>daily</strong>. TODO: hours, e.g. '
+        '9–17.</p><p>By <a href="/s/">TODO: your name</a>, guide</p>'
+        '<article class="entry"><p>TODO: a summary of another page</p></article>'
+        '<p>Summary: TODO: one sentence</p></main></body></html>')
+    found = list(check_todo(Page("a/index.html", "a/", doc, "en", "page")))
+    assert [fix for _, _, _, fix in found] == [
+        "write what “TODO: your name” asks for, in its place",
+        "write what “TODO: hours, e.g. 9–17.” asks for, in its place",
+        "write what “TODO: one sentence” asks for, in its place"]
+    assert {(page, check, problem) for page, check, problem, _ in found} == {
+        ("a/index.html", "todo", "TODO left in the text")}

@@ -4,56 +4,20 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from luotsi.findings import LuotsiBuildError
 
 from .conftest import html_pages, parse
+from .site_checks import check_hreflang, check_sitemap, file_of, hreflangs
 
 SITEURL = "http://127.0.0.1:8000"
 LANGS = ["fi", "en", "sv", "de", "ja"]
 
 
-def page_url(output, path) -> str:
-    rel = path.relative_to(output).as_posix()
-    rel = rel[: -len("index.html")] if rel.endswith("index.html") else rel
-    return f"{SITEURL}/{rel}"
-
-
-def file_of(output, url: str):
-    path = unquote(urlsplit(url).path).lstrip("/")
-    return output / (path + "index.html" if path.endswith("/") or not path else path)
-
-
-def hreflangs(doc) -> dict[str, str]:
-    return {link.get("hreflang"): unquote(link.get("href"))
-            for link in doc.xpath('//head/link[@rel="alternate"][@hreflang]')}
-
-
 def test_every_page_has_lang_canonical_and_reciprocal_hreflang(demo):
     output, _ = demo
-    pages = html_pages(output)
-    assert len(pages) > 80
-    for path in pages:
-        doc = parse(path)
-        own = page_url(output, path)
-        assert doc.get("lang") in LANGS, path
-        canonical = doc.xpath('//link[@rel="canonical"]/@href')
-        assert len(canonical) == 1 and canonical[0].startswith("http"), path
-        links = hreflangs(doc)
-        if "noindex" in "".join(doc.xpath('//meta[@name="robots"]/@content')):
-            continue
-        assert links.get(doc.get("lang")) == unquote(own), path  # self-reference
-        assert "x-default" in links, path
-        for lang, url in links.items():
-            if lang == "x-default":
-                continue
-            other = file_of(output, url)
-            assert other.exists(), (path, url)
-            back = hreflangs(parse(other))
-            assert back.get(doc.get("lang")) == unquote(own), (path, url)
-            assert back.get("x-default") == links["x-default"], (path, url)
+    assert len(check_hreflang(output, SITEURL, LANGS)) > 80
 
 
 def test_switcher_lands_on_same_post_or_on_home_notice(demo):
@@ -126,21 +90,7 @@ def test_per_language_atom_feeds(demo):
 
 def test_sitemap_lists_pages_with_href_alternates_including_self(demo):
     output, _ = demo
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
-    root = ET.parse(output / "sitemap.xml").getroot()
-    urls = root.findall("s:url", ns)
-    assert len(urls) > 60
-    for url in urls:
-        loc = url.find("s:loc", ns).text
-        assert loc.isascii(), loc  # percent-encoded
-        assert file_of(output, loc).exists(), loc
-        alternates = url.findall("x:link", ns)
-        if alternates:
-            hrefs = [a.get("href") for a in alternates]
-            assert all(a.get("href") for a in alternates)
-            assert loc in hrefs, loc
-    assert "translation-report" not in (output / "sitemap.xml").read_text()
-    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in (output / "robots.txt").read_text()
+    assert len(check_sitemap(output, SITEURL)) > 60
 
 
 def test_translation_report_json_and_html(demo):

@@ -76,3 +76,16 @@ def test_translation_key_from_metadata_folder_or_slug():
     assert translation_key({"translation_key": "k"}, "posts/a/en.md", "en", "s") == "k"
     assert translation_key({}, "/c/posts/husky/en.md", "en", "slug") == "husky"
     assert translation_key({}, "/c/posts/husky-en.md", "en", "husky") == "husky"
+
+
+def test_a_copy_waiting_for_translation_is_untranslated_and_never_the_original():
+    """`luotsi new translation` writes `Untranslated: yes`: the report says so, and even in
+    the default language such a copy does not become the version others translate."""
+    group = {"fi": Item("fi", "blog/a/", day(3), metadata={"untranslated": "yes"}),
+             "en": Item("en", "en/blog/a/", day(1)),
+             "sv": Item("sv", "sv/blog/a/", day(1), metadata={"untranslated": "no"})}
+    assert model.original_of(group, "fi", LANGS) is group["en"]
+    (row,) = model.translation_report({"a": group}, "post", LANGS, "fi")
+    assert row.status == {"fi": "untranslated", "en": "original", "sv": "ok",
+                          "ja": "missing"}
+    assert row.untranslated == ["fi"] and row.missing == ["ja"]

@@ -26,6 +26,8 @@ def test_defaults_load():
     ({"LUOTSI_COMPANY": {"name": "X"}}, r"LUOTSI_COMPANY is missing street_address"),
     ({"LUOTSI_COMPANY": {**BASE_SETTINGS["LUOTSI_COMPANY"], "telephone": "040 123"}},
      r"international form"),
+    ({"LUOTSI_COMPANY": {**BASE_SETTINGS["LUOTSI_COMPANY"], "country": "Finland"}},
+     r"two-letter ISO 3166 country code such as 'FI'"),
 ])
 def test_bad_values_are_refused_with_a_fix(override, message):
     with pytest.raises(SettingsError, match=message) as info:

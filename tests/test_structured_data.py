@@ -18,15 +18,9 @@ from luotsi.structured_data.validate import validate
 from PIL import Image
 
 from .conftest import html_pages, parse
+from .site_checks import check_jsonld, jsonld
 
 SITE = "http://127.0.0.1:8000"
-
-
-def jsonld(path: Path) -> list[dict]:
-    """Every JSON-LD document of a page, as extruct (the extractor crawlers use) reads it."""
-    data = extruct.extract(path.read_text(encoding="utf-8"), syntaxes=["json-ld"],
-                           uniform=False)
-    return data["json-ld"]
 
 
 def nodes(path: Path) -> dict[str, dict]:
@@ -34,43 +28,9 @@ def nodes(path: Path) -> dict[str, dict]:
     return {n["@type"]: n for n in document["@graph"]}
 
 
-def bare_refs(value) -> list[str]:
-    if isinstance(value, dict):
-        if set(value) == {"@id"}:
-            return [value["@id"]]
-        return [r for v in value.values() for r in bare_refs(v)]
-    if isinstance(value, list):
-        return [r for v in value for r in bare_refs(v)]
-    return []
-
-
-def defined_ids(value) -> set[str]:
-    if isinstance(value, dict):
-        own = {value["@id"]} if "@id" in value and len(value) > 1 else set()
-        return own.union(*(defined_ids(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(defined_ids(v) for v in value)) if value else set()
-    return set()
-
-
 def test_every_page_has_one_graph_whose_references_resolve(demo):
     output, run = demo
-    pages = html_pages(output)
-    assert len(pages) > 150
-    for path in pages:
-        documents = jsonld(path)
-        assert len(documents) == 1, path
-        document = documents[0]
-        assert document["@context"] == "https://schema.org"
-        assert validate(document) == [], path
-        ids = defined_ids(document["@graph"])
-        assert set(bare_refs(document["@graph"])) <= ids, path
-        types = {n["@type"] for n in document["@graph"]}
-        assert {"TravelAgency", "WebSite", "BreadcrumbList"} <= types, path
-        lang = parse(path).get("lang")
-        webpage = next(n for n in document["@graph"] if n["@id"].endswith("#webpage"))
-        assert webpage["inLanguage"] == lang, path
-        assert "Review" not in str(types) and "AggregateRating" not in str(document), path
+    assert len(check_jsonld(output)) > 150
     assert not [f for f in run.findings if f.area == "structured-data"]
 
 

@@ -1,11 +1,13 @@
 """``luotsi``: the site's and the feedback service's tools, from the command line.
 
+    luotsi init DIR · luotsi new post|translation|staff|trip · luotsi status · luotsi serve
     luotsi audit [--settings pelicanconf.py] [--min-score N] [--check-service]
     luotsi feedback serve|add-admin|export|erase|purge|export-testimonials|withdraw|invite
     luotsi qr report
 
-The service's commands are in :mod:`luotsi.service.cli`; ``--config`` names the service's
-TOML file (default: feedback.toml).
+The writers' commands are in :mod:`luotsi.authoring.cli`, the service's in
+:mod:`luotsi.service.cli`; ``--config`` names the service's TOML file (default:
+feedback.toml).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .authoring import cli as authoring_cli
 from .service import cli as service_cli
 
 
@@ -20,20 +23,14 @@ def audit(args: argparse.Namespace) -> None:
     """Build the site, audit the output (the build does that at its end), print the report."""
     import urllib.request
 
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    from .build import Build
+    from .authoring.status import run_build
 
     override = {"LUOTSI_AUDIT": True}
     if args.min_score is not None:
         override["LUOTSI_AUDIT_MIN_SCORE"] = args.min_score
-    settings = read_settings(args.settings, override=override)
-    try:
-        Pelican(settings).run()
-    except Exception as error:  # strict findings (a low score among them) end up here
+    settings, build, error = run_build(args.settings, override)
+    if error:  # strict findings (a low score among them)
         print(f"luotsi audit: {error}", file=sys.stderr)
-    build = Build.of(settings)
     report = build.audit
     if report is None:
         raise SystemExit("luotsi audit: the build stopped before the audit; see above")
@@ -72,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument("--check-service", action="store_true",
                          help="also ask the feedback service for its health check")
     command.set_defaults(func=audit)
+    authoring_cli.add_commands(groups)
     service_cli.add_commands(groups)
     args = parser.parse_args(argv)
     args.func(args)

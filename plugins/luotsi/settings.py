@@ -133,6 +133,41 @@ def is_international_phone(value: str) -> bool:
     return bool(_E164.match(value or ""))
 
 
+# What a good value looks like, or None when the value is good. The settings checks and
+# `luotsi init`'s questions share them, so an answer and a setting get the same advice.
+
+
+def email_problem(value: Any) -> str | None:
+    ok = isinstance(value, str) and is_email(value)
+    return None if ok else "an e-mail address such as 'info@example.com'"
+
+
+def phone_problem(value: Any) -> str | None:
+    ok = isinstance(value, str) and is_international_phone(value)
+    return None if ok else "a phone number in international form, e.g. '+358 40 123 4567'"
+
+
+def country_code_problem(value: Any) -> str | None:
+    """Structured data and addresses need an ISO 3166 code; Babel knows which exist."""
+    ok = isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value) and value in _territories()
+    return None if ok else "a two-letter ISO 3166 country code such as 'FI', 'SE' or 'DE'"
+
+
+def site_url_problem(value: Any) -> str | None:
+    """SITEURL must be absolute: canonical URLs, hreflang, sitemaps and JSON-LD need it."""
+    ok = isinstance(value, str) and re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value)
+    return None if ok else "an absolute address such as 'https://www.example.com'"
+
+
+def topic_key_problem(value: Any) -> str | None:
+    ok = isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9-]{0,39}", value)
+    return None if ok else "a topic key of lower-case letters, digits and -, e.g. 'booking'"
+
+
+def _territories() -> dict[str, str]:
+    return Locale("en").territories
+
+
 def _company(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise _fail(name, value, "a dict with the company's " + ", ".join(_COMPANY_REQUIRED))
@@ -142,11 +177,11 @@ def _company(name: str, value: Any, _s: Mapping[str, Any]) -> dict[str, Any]:
             f"{name} is missing {', '.join(missing)}: add them to the dict in pelicanconf.py; "
             f"they are shown on every page and in the structured data."
         )
-    if not is_email(value["email"]):
-        raise _fail(f"{name}['email']", value["email"], "an e-mail address")
-    if not is_international_phone(value["telephone"]):
-        raise _fail(f"{name}['telephone']", value["telephone"],
-                    "a phone number in international form, e.g. '+358 40 123 4567'")
+    for key, problem in (("email", email_problem), ("telephone", phone_problem),
+                         ("country", country_code_problem)):
+        expected = problem(value[key])
+        if expected:
+            raise _fail(f"{name}[{key!r}]", value[key], expected)
     return dict(value)
 
 
@@ -203,6 +238,7 @@ def _hero(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, Any] 
     return {"image": value["image"], "alt": alt}
 
 
+CURRENCIES = ("EUR", "SEK", "NOK", "USD", "GBP", "JPY", "CHF")
 FEEDBACK_PLACES = ("contact", "posts", "helpful")
 _FEEDBACK_KEYS = {"url", "topics", "topic_labels", "answer_within_hours", "places", "question"}
 
@@ -220,8 +256,7 @@ def _feedback(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, A
     company_email = (settings.get("LUOTSI_COMPANY") or {}).get("email", "")
     topics = value.get("topics") or {"general": company_email}
     if not isinstance(topics, Mapping) or not topics or not all(
-            isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9-]{0,39}", k) and is_email(v)
-            for k, v in topics.items()):
+            not topic_key_problem(k) and is_email(v) for k, v in topics.items()):
         raise _fail(f"{name}['topics']", topics, "a dict of topic key (lower-case letters) to "
                     "the staff e-mail address that receives it, e.g. {'booking': "
                     "'bookings@example.com'}")
@@ -283,7 +318,7 @@ SPECS: tuple[Spec, ...] = (
          _policy_pages,
          "Which page (by translation key) plays which role; linked from every page footer. "
          "The contact page is marked up as ContactPage, the faq page as FAQPage."),
-    Spec("LUOTSI_CURRENCY", "EUR", _choice("EUR", "SEK", "NOK", "USD", "GBP", "JPY", "CHF"),
+    Spec("LUOTSI_CURRENCY", "EUR", _choice(*CURRENCIES),
          "ISO 4217 currency of trip prices."),
     Spec("LUOTSI_STAFF_DIR", "staff", _text,
          "Folder under the content path holding one Markdown file per person."),

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from . import defaults
+
 # Pelican's defaults for the settings the service reads.
 PELICAN_DEFAULTS: dict[str, Any] = {"DEFAULT_LANG": "en", "SITENAME": "A Pelican Blog",
                                     "SITEURL": "", "TIMEZONE": "UTC"}
@@ -37,4 +39,5 @@ def read(path: str, override: Mapping[str, Any] | None = None) -> dict[str, Any]
     values = {**PELICAN_DEFAULTS,
               **{key: value for key, value in namespace.items() if key.isupper()}}
     values.update(override or {})
+    defaults.apply(values)  # as the build does at `initialized` (the site's name, …)
     return values

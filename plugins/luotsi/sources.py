@@ -10,7 +10,7 @@ import os
 import re
 from functools import lru_cache
 
-_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)$")
+FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 
 
 def header_fields(path: str) -> dict[str, tuple[int, str]]:
@@ -30,7 +30,7 @@ def _header_fields(path: str, _changed: int) -> dict[str, tuple[int, str]]:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     break
-                match = _FIELD.match(line)
+                match = FIELD.match(line)
                 if match:
                     fields.setdefault(match.group(1).lower(), (number, match.group(2).strip()))
     except (OSError, UnicodeDecodeError):

@@ -113,6 +113,31 @@ def check_head(page: Page) -> Iterable[Finding]:
             yield page.path, "structured data", f"{where} {problem}", fix
 
 
+TODO = "TODO:"
+# The marker's text ends with its text node (a paragraph, a heading, a link), so it reads as
+# written. Listing entries repeat other pages' summaries: a marker is reported on its own page.
+_TODO_TEXTS = ("//main//text()[contains(., 'TODO:')][not(ancestor::*[contains(concat(' ', "
+               "@class, ' '), ' entry ')])]", "//meta[@name='description']/@content")
+
+
+def check_todo(page: Page) -> Iterable[Finding]:
+    """Text the company still has to write (starter pages, ``luotsi new …`` files,
+    translations waiting) carries a ``TODO:`` marker; published, it would tell customers the
+    site is unfinished. One finding per marker, quoting what it asks for; the meta
+    description counts too, as search results show it. A marker the page repeats (a name in
+    the heading, the byline and the description) is reported once, where it first stands."""
+    asked: list[str] = []
+    for text in (found for path in _TODO_TEXTS for found in page.doc.xpath(path)):
+        for part in " ".join(str(text).split()).split(TODO)[1:]:
+            what = part.strip() or "…"
+            what = what if len(what) <= 100 else what[:99].rstrip() + "…"
+            if not any(what.startswith(a) or a.startswith(what) for a in asked):
+                asked.append(what)
+    for what in asked:
+        yield (page.path, "todo", "TODO left in the text",
+               f"write what “TODO: {what}” asks for, in its place")
+
+
 def check_images(page: Page) -> Iterable[Finding]:
     for img in page.doc.xpath("//img"):
         if img.get("alt") is None:

@@ -63,7 +63,7 @@ def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[Any], l
             continue
         noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
         found = [*checks.check_head(page), *checks.check_images(page),
-                 *checks.check_feedback_privacy(page)]
+                 *checks.check_feedback_privacy(page), *checks.check_todo(page)]
         if not noindex:  # service pages (reports, thanks) need not carry the trust footer
             found += [*checks.check_contact(page, context.company),
                       *checks.check_policies(page, context.policy_urls),
@@ -82,7 +82,7 @@ def _fingerprint(context: Context) -> str:
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-_VERSION = "2"
+_VERSION = "3"  # bumped when a check changes: cached results are redone
 
 
 def audit(context: Context, cache_file: str | None = None) -> Report:

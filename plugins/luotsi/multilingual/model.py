@@ -62,11 +62,16 @@ def by_language(items: Sequence[Any]) -> Group:
 
 
 def original_of(group: Group, default_lang: str, languages: Sequence[str]) -> Any:
-    """The version others translate: the default language's, else the earliest written."""
-    if default_lang in group:
-        return group[default_lang]
-    explicit = [i for i in group.values() if not _is_marked_translation(i)]
-    candidates = explicit or list(group.values())
+    """The version others translate: the default language's, else the earliest written.
+
+    A copy still waiting for its translation (``Untranslated: yes``) is never the original
+    while another version exists, even in the default language."""
+    versions = [i for i in group.values() if not is_untranslated(i)] or list(group.values())
+    for item in versions:
+        if item.lang == default_lang:
+            return item
+    explicit = [i for i in versions if not _is_marked_translation(i)]
+    candidates = explicit or versions
     order = {lang: n for n, lang in enumerate(languages)}
     return min(candidates, key=lambda i: (order.get(i.lang, len(order)), i.source_path))
 
@@ -74,6 +79,16 @@ def original_of(group: Group, default_lang: str, languages: Sequence[str]) -> An
 def _is_marked_translation(item: Any) -> bool:
     marked = getattr(item, "metadata", {}).get("translation", "false")
     return str(marked).lower() not in ("false", "")
+
+
+UNTRANSLATED_FIELD = "Untranslated"
+
+
+def is_untranslated(item: Any) -> bool:
+    """Whether the file is a copy of another language's text waiting for its translation
+    (``luotsi new translation`` writes ``Untranslated: yes``; the translator removes it)."""
+    marked = getattr(item, "metadata", {}).get(UNTRANSLATED_FIELD.lower(), "")
+    return str(marked).strip().lower() not in ("", "no", "false", "0")
 
 
 @dataclass(frozen=True)
@@ -160,21 +175,30 @@ class ReportRow:
     title: str
     original: str
     source: str
-    status: dict[str, str] = field(default_factory=dict)  # lang → ok|original|missing|stale
+    # lang → ok | original | missing | stale | untranslated
+    status: dict[str, str] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
+
+    def having(self, status: str) -> list[str]:
+        return [lang for lang, s in self.status.items() if s == status]
 
     @property
     def missing(self) -> list[str]:
-        return [lang for lang, s in self.status.items() if s == "missing"]
+        return self.having("missing")
 
     @property
     def stale(self) -> list[str]:
-        return [lang for lang, s in self.status.items() if s == "stale"]
+        return self.having("stale")
+
+    @property
+    def untranslated(self) -> list[str]:
+        return self.having("untranslated")
 
 
 def translation_report(groups: dict[str, Group], kind: str, languages: Sequence[str],
                        default_lang: str) -> list[ReportRow]:
-    """Per translation group: which languages exist, which are missing, which are stale.
+    """Per translation group: which languages exist, which are missing, which are stale and
+    which are copies still waiting for their translation.
 
     A translation is stale when its original changed (``Modified:``) after the translation's
     own last change.
@@ -191,6 +215,8 @@ def translation_report(groups: dict[str, Group], kind: str, languages: Sequence[
             row.urls[lang] = item.url
             if item is original:
                 row.status[lang] = "original"
+            elif is_untranslated(item):
+                row.status[lang] = "untranslated"
             elif _newer(last_change(original), last_change(item)):
                 row.status[lang] = "stale"
             else:

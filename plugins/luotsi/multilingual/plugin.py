@@ -20,7 +20,7 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.urlwrappers import Category
 
-from .. import core, i18n
+from .. import core, defaults, i18n
 from ..build import Build
 from ..email_links import email_link
 from ..pages import record
@@ -47,6 +47,7 @@ def on_initialized(pelican: Any) -> None:
     settings = pelican.settings
     build = Build.of(pelican)
     build.add_finalizer(50, print_report)
+    defaults.apply(settings)  # URL patterns and slugs the site did not set itself
     settings.update(_TAKEN_OVER)
     for key in ("ARTICLE_TRANSLATION_ID", "PAGE_TRANSLATION_ID"):
         if settings.get(key) == "slug":

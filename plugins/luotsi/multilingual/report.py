@@ -11,6 +11,9 @@ from ..build import Build, log
 from ..urls import save_as
 from . import model
 
+# What is left to do, in the order people read it.
+NOT_DONE = ("missing", "untranslated", "stale")
+
 
 def report_rows(build: Build) -> list[model.ReportRow]:
     default_lang = build.settings["DEFAULT_LANG"]
@@ -26,13 +29,12 @@ def report_json(build: Build, rows: list[model.ReportRow]) -> dict[str, Any]:
         "items": [
             {"key": r.key, "kind": r.kind, "title": r.title, "original": r.original,
              "source": build.source(r.source), "status": r.status, "missing": r.missing,
-             "stale": r.stale, "urls": r.urls}
+             "stale": r.stale, "untranslated": r.untranslated, "urls": r.urls}
             for r in rows
         ],
         "summary": {
             "items": len(rows),
-            "missing": sum(len(r.missing) for r in rows),
-            "stale": sum(len(r.stale) for r in rows),
+            **{status: sum(len(r.having(status)) for r in rows) for status in NOT_DONE},
         },
     }
 
@@ -55,13 +57,23 @@ def write_report(generator: Any, writer: Any, build: Build) -> None:
     build.report_summary = data["summary"]
 
 
+def summary_line(summary: dict[str, int]) -> str:
+    """The report in one line, for the build log and ``luotsi status``."""
+    return (f"{summary['items']} items, {summary['missing']} missing translations, "
+            f"{summary['untranslated']} untranslated, {summary['stale']} stale")
+
+
+def row_line(row: model.ReportRow) -> str:
+    """What is left to do for one item, e.g. ``missing sv; untranslated en``."""
+    return "; ".join(f"{status} {','.join(row.having(status))}" for status in NOT_DONE
+                     if row.having(status))
+
+
 def print_report(build: Build) -> None:
     summary = build.report_summary
     if summary:
-        log.warning("Luotsi translations: %d items, %d missing translations, %d stale "
-                    "(see %s/index.html)", summary["items"], summary["missing"],
-                    summary["stale"], build.config.report_dir)
+        log.warning("Luotsi translations: %s (see %s/index.html)", summary_line(summary),
+                    build.config.report_dir)
         for row in report_rows(build):
-            if row.missing or row.stale:
-                log.info("  %s [%s]: missing %s; stale %s", row.key, row.original,
-                         ",".join(row.missing) or "-", ",".join(row.stale) or "-")
+            if row_line(row):
+                log.info("  %s [%s]: %s", row.key, row.original, row_line(row))
