@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 THEME_DIR := plugins/luotsi/theme
 
-.PHONY: help venv html serve publish test test-fast gates bench translations clean lint
+.PHONY: help venv html serve publish test test-fast gates bench translations screenshots clean lint
 
 help:
 	@echo "make serve        install (if needed), build the demo, serve it on http://$(HOST):$(PORT), rebuilt on every save, with the feedback service on :8001"
@@ -16,6 +16,7 @@ help:
 	@echo "make publish      production build (publishconf.py, strict findings)"
 	@echo "make bench        run the benchmarks under bench/"
 	@echo "make translations extract, update and compile the theme's gettext catalogs"
+	@echo "make screenshots  the demo in Chromium: a PNG per page type x width x language, and a contact sheet, in screenshots/"
 
 # The virtual environment is created when missing and refreshed when pyproject.toml changes.
 # A build needs Luotsi alone; `make serve` adds the feedback service (and a local mail sink);
@@ -71,6 +72,10 @@ translations: venv
 	  fi; \
 	done
 	$(BIN)/pybabel compile -d $(THEME_DIR)/translations --statistics
+
+screenshots: $(BIN)/.installed-test
+	bash scripts/install-system-deps.sh
+	$(BIN)/python scripts/screenshots.py --out screenshots
 
 lint: venv
 	$(BIN)/ruff check .

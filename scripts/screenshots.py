@@ -1,5 +1,6 @@
 """``make screenshots``: the demo as visitors see it, one PNG per page type × width ×
-language (light, plus dark at one width), and a contact sheet of them all.
+language (light, plus dark at the narrowest width and the page as printed), and a contact
+sheet of them all.
 
     python scripts/screenshots.py [--out screenshots] [--widths 360,768,1280] [--langs fi,ja]
 
@@ -63,10 +64,13 @@ def main() -> None:
             for kind, url in page_types(output, lang).items():
                 if only and kind not in only:
                     continue
-                variants = [(w, False) for w in widths] + [(widths[0], True)]
-                for width, dark in variants:
-                    page = open_page(browser, f"{base}/{url}", width, dark=dark)
-                    name = f"{kind}-{lang}-{width}{'-dark' if dark else ''}.png"
+                # every width in light; the narrowest in dark; A4-wide as printed
+                variants = [(w, "") for w in widths] + [(widths[0], "dark"), (794, "print")]
+                for width, mode in variants:
+                    page = open_page(browser, f"{base}/{url}", width, dark=mode == "dark")
+                    if mode == "print":
+                        page.emulate_media(media="print")
+                    name = f"{kind}-{lang}-{width}{'-' + mode if mode else ''}.png"
                     page.screenshot(path=str(out / name), full_page=True)
                     page.context.close()
                     shots.append((name.removesuffix(".png"), out / name))

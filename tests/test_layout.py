@@ -52,8 +52,26 @@ MEASURE = """() => {
   const dates = [...document.querySelectorAll('time[datetime]')].filter(visible).map(t =>
     [t.getAttribute('datetime'), t.textContent.trim(),
      (t.closest('[lang]') || document.documentElement).getAttribute('lang')]);
+  const blurry = [...document.querySelectorAll('img[srcset]')].filter(visible).filter(img => {
+    // The file the browser chose (its srcset width, not naturalWidth, which is corrected by
+    // the chosen density) must cover the box at this screen's density, unless no larger one
+    // exists; object-fit: cover scales by the box's height as well.
+    const lists = [img, ...(img.parentElement.tagName === 'PICTURE'
+      ? img.parentElement.querySelectorAll('source') : [])].map(el => el.srcset.split(',')
+      .map(c => c.trim().split(' ')).map(([url, w]) => [new URL(url, location).href,
+                                                          parseInt(w)]));
+    const chosen = lists.flat().find(([url]) => url === img.currentSrc);
+    if (!chosen) return false;
+    const r = img.getBoundingClientRect();
+    const ratio = img.naturalHeight ? img.naturalWidth / img.naturalHeight : 1;
+    const cover = getComputedStyle(img).objectFit === 'cover';
+    const need = Math.max(r.width, cover ? r.height * ratio : 0) * devicePixelRatio;
+    const widest = Math.max(...lists.flat().map(([, w]) => w));
+    return chosen[1] + 1 < need && chosen[1] < widest;
+  }).map(img => `${img.currentSrc} in a ${Math.round(img.getBoundingClientRect().width)}` +
+                `×${Math.round(img.getBoundingClientRect().height)}px box`);
   const text = document.body.innerText;
-  return {shown, overflow, broken, overlaps, apart, dates, text};
+  return {shown, overflow, broken, overlaps, apart, dates, blurry, text};
 }"""
 
 
@@ -93,6 +111,7 @@ def test_every_page_type_looks_right(demo_site, lang, width):
         if seen["overflow"] > 0:
             problems.append(f"{where}: {seen['overflow']}px wider than the screen")
         problems += [f"{where}: picture did not load: {src}" for src in seen["broken"]]
+        problems += [f"{where}: blurry picture: {what}" for what in seen["blurry"]]
         problems += [f"{where}: overlapping controls {a} / {b}" for a, b in seen["overlaps"]]
         problems += [f"{where}: checkbox #{box} not on its label's first line"
                      for box in seen["apart"]]

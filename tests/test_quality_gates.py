@@ -88,8 +88,8 @@ def test_axe_finds_no_accessibility_violations(served):
     assert {k: v for k, v in results.items() if v} == {}
 
 
-LIGHTHOUSE_PAGES = ["", "en/blog/a-day-on-a-husky-safari/", "en/staff/aino-korhonen/",
-                    "en/contact/"]
+LIGHTHOUSE_PAGES = ["", "en/blog/a-day-on-a-husky-safari/", "en/trips/aurora-photography-week/",
+                    "en/staff/aino-korhonen/", "en/contact/"]
 
 
 @pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)
@@ -105,7 +105,10 @@ def test_lighthouse_scores(served, tmp_path, path):
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(report.read_text())
     scores = {k: round(v["score"] * 100) for k, v in data["categories"].items()}
-    print(f"\nLighthouse /{path}: {scores}")
+    audits = data["audits"]
+    print(f"\nLighthouse /{path}: {scores}; LCP "
+          f"{audits['largest-contentful-paint']['numericValue'] / 1000:.2f} s, "
+          f"{audits['total-byte-weight']['numericValue'] / 1024:.0f} KiB transferred")
     failing = {k: a["title"] for k, a in data["audits"].items()
                if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode")
                in ("binary", "numeric") and k not in ("largest-contentful-paint",)}

@@ -80,9 +80,9 @@ def test_bylines_link_to_author_pages_which_list_their_posts(demo):
 def test_photo_cache_skips_unchanged_photos(tmp_path, monkeypatch):
     source = tmp_path / "p.jpg"
     Image.new("RGB", (800, 1000), (10, 20, 30)).save(source)
-    first = photos.process(str(source), (320, 640), str(tmp_path / "cache"))
+    first = photos.process(str(source), photos.Recipe((320, 640)), str(tmp_path / "cache"))
     monkeypatch.setattr(photos, "_render", lambda *a: pytest.fail("re-rendered"))
-    assert photos.process(str(source), (320, 640), str(tmp_path / "cache")) == first
+    assert photos.process(str(source), photos.Recipe((320, 640)), str(tmp_path / "cache")) == first
 
 
 def test_photos_decode_in_parallel_and_keep_their_orientation(tmp_path):
@@ -94,7 +94,7 @@ def test_photos_decode_in_parallel_and_keep_their_orientation(tmp_path):
         Image.new("RGB", (4000, 3000), (n * 40, 90, 120)).save(path, exif=exif)
         sources[str(n)] = str(path)
     sources["missing"] = str(tmp_path / "missing.jpg")
-    results = photos.process_many(sources, (320, 960), str(tmp_path / "cache"))
+    results = photos.process_many(sources, photos.Recipe((320, 960)), str(tmp_path / "cache"))
     assert isinstance(results.pop("missing"), photos.ImageError)
     sizes = {name: [(v.width, v.height) for v in variants] for name, variants in results.items()}
     assert sizes["0"] == [(320, 240), (960, 720)]  # decoded at reduced scale, still ≥ 960

@@ -47,6 +47,19 @@ def modern_format(requested: str) -> str:
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """What is made from a source: its widths, the modern format, and optionally a crop to a
+    fixed aspect (staff portraits are all 4:5, so that a card's ``sizes`` is exact)."""
+
+    widths: tuple[int, ...]
+    fmt: str = "avif"
+    aspect: tuple[int, int] | None = None  # (width, height), e.g. (4, 5)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fmt", modern_format(self.fmt))
+
+
+@dataclass(frozen=True)
 class Variant:
     width: int
     height: int
@@ -81,20 +94,19 @@ class Picture:
         return Picture(self.variants, self.folder, alt, self.modern_type)
 
 
-def _key(data: bytes, widths: tuple[int, ...], fmt: str) -> str:
+def _key(data: bytes, recipe: Recipe) -> str:
     digest = hashlib.sha256(data)
-    digest.update(f"{_VERSION}:{widths}:{fmt}:{FORMATS[fmt][2]}:{JPEG_OPTIONS}".encode())
+    digest.update(f"{_VERSION}:{recipe}:{FORMATS[recipe.fmt][2]}:{JPEG_OPTIONS}".encode())
     return digest.hexdigest()[:16]
 
 
-def _cached(source: str, widths: tuple[int, ...], cache_dir: str, fmt: str
-            ) -> tuple[str, list[Variant] | None]:
+def _cached(source: str, recipe: Recipe, cache_dir: str) -> tuple[str, list[Variant] | None]:
     try:
         with open(source, "rb") as handle:
             data = handle.read()
     except OSError as error:
         raise ImageError(f"picture file not found ({error.strerror})") from None
-    key = _key(data, widths, fmt)
+    key = _key(data, recipe)
     manifest = os.path.join(cache_dir, f"{key}.json")
     if not os.path.exists(manifest):
         return key, None
@@ -102,33 +114,30 @@ def _cached(source: str, widths: tuple[int, ...], cache_dir: str, fmt: str
         return key, [Variant(**v) for v in json.load(handle)]
 
 
-def process(source: str, widths: tuple[int, ...], cache_dir: str, fmt: str = "avif"
-            ) -> list[Variant]:
+def process(source: str, recipe: Recipe, cache_dir: str) -> list[Variant]:
     """Variants of ``source`` in ``cache_dir``, made only when not cached already."""
-    fmt = modern_format(fmt)
-    key, variants = _cached(source, widths, cache_dir, fmt)
+    key, variants = _cached(source, recipe, cache_dir)
     if variants is not None:
         return variants
-    variants = _render(source, key, widths, cache_dir, fmt)
+    variants = _render(source, key, recipe, cache_dir)
     with open(os.path.join(cache_dir, f"{key}.json.tmp"), "w", encoding="utf-8") as handle:
         json.dump([asdict(v) for v in variants], handle)
     os.replace(os.path.join(cache_dir, f"{key}.json.tmp"), os.path.join(cache_dir, f"{key}.json"))
     return variants
 
 
-def process_many(sources: Mapping[str, str], widths: tuple[int, ...], cache_dir: str,
-                 fmt: str = "avif") -> dict[str, list[Variant] | ImageError]:
+def process_many(sources: Mapping[str, str], recipe: Recipe, cache_dir: str
+                 ) -> dict[str, list[Variant] | ImageError]:
     """``process`` for each named source; pictures not yet cached are decoded in parallel.
 
     Decoding a camera-sized JPEG takes a large fraction of a second, so a first build of a
     site with many pictures is bound by it; cached pictures only cost a hash, here.
     """
-    fmt = modern_format(fmt)
     results: dict[str, list[Variant] | ImageError] = {}
     todo = []
     for name, source in sources.items():
         try:
-            _, variants = _cached(source, widths, cache_dir, fmt)
+            _, variants = _cached(source, recipe, cache_dir)
         except ImageError as error:
             results[name] = error
             continue
@@ -139,38 +148,42 @@ def process_many(sources: Mapping[str, str], widths: tuple[int, ...], cache_dir:
     workers = min(len(todo), os.cpu_count() or 1)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            futures = {name: pool.submit(_process_or_error, sources[name], widths, cache_dir,
-                                         fmt) for name in todo}
+            futures = {name: pool.submit(_process_or_error, sources[name], recipe, cache_dir)
+                       for name in todo}
             results.update({name: future.result() for name, future in futures.items()})
     else:
-        results.update({name: _process_or_error(sources[name], widths, cache_dir, fmt)
+        results.update({name: _process_or_error(sources[name], recipe, cache_dir)
                         for name in todo})
     return results
 
 
-def _process_or_error(source: str, widths: tuple[int, ...], cache_dir: str, fmt: str
+def _process_or_error(source: str, recipe: Recipe, cache_dir: str
                       ) -> list[Variant] | ImageError:
     try:
-        return process(source, widths, cache_dir, fmt)
+        return process(source, recipe, cache_dir)
     except ImageError as error:
         return error
 
 
-def _render(source: str, key: str, widths: tuple[int, ...], cache_dir: str, fmt: str
-            ) -> list[Variant]:
+def _render(source: str, key: str, recipe: Recipe, cache_dir: str) -> list[Variant]:
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with warnings.catch_warnings():
         # The size is checked right after the header is read, before any decoding.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            upright = _decode(source, max(widths))
+            upright = _decode(source, max(recipe.widths))
         finally:
             Image.MAX_IMAGE_PIXELS = previous
+    if recipe.aspect:  # a portrait crop, a little above the middle, where faces are
+        w, h = recipe.aspect
+        side = min(upright.width, round(upright.height * w / h))
+        upright = ImageOps.fit(upright, (side, round(side * h / w)), centering=(0.5, 0.4))
     os.makedirs(cache_dir, exist_ok=True)
+    fmt = recipe.fmt
     pillow_format, _, options = FORMATS[fmt]
     variants = []
-    usable = [w for w in widths if w < upright.width] or [upright.width]
+    usable = [w for w in recipe.widths if w < upright.width] or [upright.width]
     for width in usable:
         height = round(upright.height * width / upright.width)
         resized = upright.resize((width, height), Image.Resampling.LANCZOS)

@@ -52,10 +52,9 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     sources = {w.path: w.path for w in wanted if os.path.isfile(w.path)}
     if hero and os.path.isfile(hero_path):
         sources[hero_path] = hero_path
-    fmt = images.modern_format(build.config.image_format)
-    made = images.process_many(sources, build.config.image_widths,
-                               os.path.join(build.config.cache_dir, "pictures"), fmt)
-    mime = images.FORMATS[fmt][1]
+    recipe = images.Recipe(build.config.image_widths, build.config.image_format)
+    made = images.process_many(sources, recipe, os.path.join(build.config.cache_dir, "pictures"))
+    mime = images.FORMATS[recipe.fmt][1]
 
     def picture(wanted: model.Wanted, item: Any) -> images.Picture | None:
         result = made.get(wanted.path)

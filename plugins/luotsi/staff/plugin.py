@@ -18,6 +18,7 @@ from .model import Person, check_profile, split_list
 from .vcard import vcard
 
 PHOTO_DIR = "images/staff"
+PORTRAIT = (4, 5)  # every staff photo is cropped to this, so cards and pages frame them alike
 
 
 class StaffGenerator(Generator):
@@ -59,10 +60,9 @@ class StaffGenerator(Generator):
         """Photos are made while reading, so that bylines written by other generators have them."""
         sources = {pid: src for pid, src in self._photo_source.items() if os.path.isfile(src)}
         cache = os.path.join(build.config.cache_dir, "photos")
-        fmt = images.modern_format(build.config.image_format)
+        recipe = images.Recipe(build.config.photo_widths, build.config.image_format, PORTRAIT)
         self._photos: dict[str, list[images.Variant]] = {}
-        for person_id, result in images.process_many(sources, build.config.photo_widths,
-                                                     cache, fmt).items():
+        for person_id, result in images.process_many(sources, recipe, cache).items():
             if isinstance(result, images.ImageError):
                 first = next(iter(self.people[person_id].values()))
                 build.find(first.source_path, str(result),
@@ -71,7 +71,7 @@ class StaffGenerator(Generator):
             self._photos[person_id] = result
             for person in self.people[person_id].values():
                 person.photo = images.Picture(tuple(result), PHOTO_DIR, person.name,
-                                              images.FORMATS[fmt][1])
+                                              images.FORMATS[recipe.fmt][1])
 
     def person(self, person_id: str, lang: str) -> Person | None:
         versions = self.people.get(person_id) or {}
