@@ -30,11 +30,11 @@ def decode(path: Path) -> str:
 
 
 def qr_of(output: Path, page: str) -> tuple[str, str]:
-    """(the page's PNG code file, the link printed beside it)."""
+    """(the page's SVG code file, the link printed beside it)."""
     html = (output / page).read_text(encoding="utf-8")
-    png = re.search(r'href="[^"]*/(qr/[0-9a-f]{16}\.png)"', html).group(1)
+    svg = re.search(r'href="[^"]*/(qr/[0-9a-f]{16}\.svg)"', html).group(1)
     shown = re.search(r'<span class="qr-link">([^<]+)</span>', html).group(1)
-    return png, shown
+    return svg, shown
 
 
 @pytest.mark.parametrize("page", [
@@ -42,11 +42,14 @@ def qr_of(output: Path, page: str) -> tuple[str, str]:
     "ja/trips/aurora-photography-week/index.html", "staff/mikko-lahti/index.html"])
 def test_page_codes_decode_to_the_counted_short_link_of_their_page(demo, tmp_path, page):
     output, _ = demo
-    png, shown = qr_of(output, page)
-    assert decode(output / png) == shown
-    svg = tmp_path / "code.svg"
-    svg.write_bytes((output / png.replace(".png", ".svg")).read_bytes())
-    assert decode(svg) == shown
+    svg, shown = qr_of(output, page)
+    copy = tmp_path / "code.svg"  # decoding writes a rendering beside the file
+    copy.write_bytes((output / svg).read_bytes())
+    assert decode(copy) == shown
+    inline = tmp_path / "inline.svg"  # the code printed with the page is the same
+    inline.write_text(re.search(r'<aside class="qr-print">\s*(<svg.*?</svg>)',
+                                (output / page).read_text(encoding="utf-8"), re.S).group(1))
+    assert decode(inline) == shown
     code = shown.rsplit("/q/", 1)[1]
     target = json.loads((output / "qr/codes.json").read_text())["codes"][code]
     canonical = parse(output / page).xpath('//link[@rel="canonical"]/@href')[0]
@@ -55,14 +58,13 @@ def test_page_codes_decode_to_the_counted_short_link_of_their_page(demo, tmp_pat
 
 def test_codes_have_the_quiet_zone_and_alt_text(demo):
     output, _ = demo
-    png, _ = qr_of(output, "en/blog/a-day-on-a-husky-safari/index.html")
-    with Image.open(output / png) as image:
-        width, _ = image.size
-        assert width % 12 == 0
-        modules = width // 12
-        assert (modules - 8 - 21) % 4 == 0  # versions grow by 4 modules: border is 4 each side
-        pixels = image.convert("L")
-        assert all(pixels.getpixel((x, y)) == 255 for x in range(48) for y in range(width))
+    svg, _ = qr_of(output, "en/blog/a-day-on-a-husky-safari/index.html")
+    text = (output / svg).read_text(encoding="utf-8")
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', text).group(1))
+    assert (size - 8 - 21) % 4 == 0  # versions grow by 4 modules: the border is 4 each side
+    dark = re.findall(r"M(\d+) (\d+)h(\d+)", text.split('<path d="', 1)[1])
+    assert min(int(x) for x, _, _ in dark) == 4 and min(int(y) for _, y, _ in dark) == 4
+    assert max(int(x) + int(w) for x, _, w in dark) == size - 4
     svg = parse(output / "en/blog/a-day-on-a-husky-safari/index.html").xpath(
         '//aside[@class="qr-print"]/svg')[0]
     assert svg.get("role") == "img" and svg.get("aria-label") == "QR code that opens this page"
@@ -88,8 +90,8 @@ def test_without_the_service_codes_carry_the_url_with_page_campaign(site):
               poster="yes")
     run = site.build()
     assert run.qr_made >= 1
-    png, shown = qr_of(site.output, "blog/talvi/index.html")
-    url = decode(site.output / png)
+    svg, shown = qr_of(site.output, "blog/talvi/index.html")
+    url = decode(site.output / svg)
     assert shown == "https://fixture.example/blog/talvi/"
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == shown
@@ -99,6 +101,9 @@ def test_without_the_service_codes_carry_the_url_with_page_campaign(site):
                        (site.output / "blog/talvi/index.html").read_text()).group(1)
     with Image.open(site.output / poster) as image:
         assert image.size == (1240, 1754)
+        code = image.convert("L").crop((240, 560, 1000, 1320))  # where the code is pasted
+        assert code.getextrema() == (0, 255)
+        assert all(code.getpixel((x, 30)) == 255 for x in range(760))  # quiet zone stays white
     assert decode(site.output / poster) == url
     assert site.build().qr_made == 0  # cached by payload: nothing re-encoded
     site.post("posts/a.md", "Talvi", "fi", qr_campaign="spring")

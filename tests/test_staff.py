@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from luotsi import images as photos
+from luotsi.background import Background
 from luotsi.staff.vcard import vcard
 from PIL import Image
 
@@ -81,11 +82,13 @@ def test_photo_cache_skips_unchanged_photos(tmp_path, monkeypatch):
     source = tmp_path / "p.jpg"
     Image.new("RGB", (800, 1000), (10, 20, 30)).save(source)
     first = photos.process(str(source), photos.Recipe((320, 640)), str(tmp_path / "cache"))
-    monkeypatch.setattr(photos, "_render", lambda *a: pytest.fail("re-rendered"))
+    monkeypatch.setattr(photos, "render", lambda *a: pytest.fail("re-rendered"))
     assert photos.process(str(source), photos.Recipe((320, 640)), str(tmp_path / "cache")) == first
 
 
-def test_photos_decode_in_parallel_and_keep_their_orientation(tmp_path):
+def test_photos_are_planned_at_once_made_in_the_background_and_keep_orientation(tmp_path):
+    """The variants are known from each header (pages name them before a pixel is
+    decoded); the pipeline then makes exactly those, on other cores."""
     sources = {}
     for n, orientation in enumerate((1, 6, 8)):
         exif = Image.Exif()
@@ -94,11 +97,19 @@ def test_photos_decode_in_parallel_and_keep_their_orientation(tmp_path):
         Image.new("RGB", (4000, 3000), (n * 40, 90, 120)).save(path, exif=exif)
         sources[str(n)] = str(path)
     sources["missing"] = str(tmp_path / "missing.jpg")
-    results = photos.process_many(sources, photos.Recipe((320, 960)), str(tmp_path / "cache"))
+    background = Background()
+    pipeline = photos.Pipeline(photos.Recipe((320, 960)), str(tmp_path / "cache"), background)
+    results = {name: pipeline.add(source) for name, source in sources.items()}
     assert isinstance(results.pop("missing"), photos.ImageError)
+    assert pipeline.finish() == {} and pipeline.made == 3
+    background.close()
     sizes = {name: [(v.width, v.height) for v in variants] for name, variants in results.items()}
     assert sizes["0"] == [(320, 240), (960, 720)]  # decoded at reduced scale, still ≥ 960
     assert sizes["1"] == sizes["2"] == [(320, 427), (960, 1280)]  # turned upright
+    for variants in results.values():
+        for variant in variants:  # the files made are exactly the sizes planned
+            with Image.open(tmp_path / "cache" / variant.jpeg) as made:
+                assert made.size == (variant.width, variant.height)
 
 
 def test_bad_staff_input_is_reported_not_crashed(site):

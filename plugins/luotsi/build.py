@@ -19,21 +19,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import settings as luotsi_settings
+from .background import Background
 from .findings import Finding, LuotsiBuildError
 from .i18n import native_name
 from .sources import field_line, relative
 from .urls import lang_prefix
 
 if TYPE_CHECKING:  # only for annotations: the build state imports no capability
-    from .audit.run_audit import Report
-    from .images import Picture, Variant
+    from .audit.run_audit import Audit, Report
+    from .images import Picture, Pipeline, Variant
     from .multilingual.model import Group
     from .qr.plugin import PageCode
     from .qr.poster import Poster
     from .social.testimonials import Quote
     from .staff.model import Person
     from .structured_data.seo import SeoBuilder
-    from .structured_data.share_image import Card
+    from .structured_data.share_image import ShareCards
+    from .structured_data.validate import Known
 
 log = logging.getLogger("luotsi")
 
@@ -76,6 +78,8 @@ class Build:
     pages: list[PageRecord] = field(default_factory=list)
     finalizers: list[tuple[int, Finalizer]] = field(default_factory=list)
     finished: bool = False
+    # work done on other cores while pages are written (share cards, pictures, the audit)
+    background: Background = field(default_factory=Background, repr=False)
     # every language's display name and home folder ("" for the default language, "en/", …)
     language_names: dict[str, str] = field(default_factory=dict)
     home_urls: dict[str, str] = field(default_factory=dict)
@@ -87,15 +91,18 @@ class Build:
     # staff
     staff: dict[str, dict[str, Person]] = field(default_factory=dict)  # id → lang → person
     staff_photo_sources: list[str] = field(default_factory=list)
+    staff_photos: Pipeline | None = None  # made on other cores while pages are written
+    staff_photo_variants: list[Variant] = field(default_factory=list)
     # pictures
     hero: dict[str, Picture] = field(default_factory=dict)  # lang → the home page's picture
+    pictures: Pipeline | None = None  # made on other cores while pages are written
     picture_variants: list[Variant] = field(default_factory=list)  # to publish
     picture_sources: list[str] = field(default_factory=list)  # originals never published
     # trips
     trips_urls: dict[str, str] = field(default_factory=dict)
     # structured data
     seo_builder: SeoBuilder | None = None
-    share_cards: list[Card] = field(default_factory=list)
+    share_cards: ShareCards | None = None
     share_images_drawn: int = 0
     # qr
     qr_pages: dict[str, PageCode] | None = None  # None: no codes made in this build
@@ -105,7 +112,10 @@ class Build:
     qr_made: int = 0
     # social
     testimonials: list[Quote] | None = None  # None: not read yet
+    # structured data: what was validated of each page's JSON-LD, by output file
+    validated_jsonld: dict[str, Known] = field(default_factory=dict)
     # audit, publish
+    auditor: Audit | None = None  # the audit under way while pages are written
     audit: Report | None = None
     precompressed: int = 0
     _seen: set[Finding] = field(default_factory=set, repr=False)
@@ -157,8 +167,11 @@ class Build:
             self.finalizers.append((order, func))
 
     def finalize(self) -> None:
-        for _, func in sorted(self.finalizers, key=lambda pair: pair[0]):
-            func(self)
+        try:
+            for _, func in sorted(self.finalizers, key=lambda pair: pair[0]):
+                func(self)
+        finally:
+            self.background.close()
         self.finished = True
         self.report()
 

@@ -27,6 +27,9 @@ def font_file(lang: str, bold: bool = True) -> str | None:
 
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+# Latin and CJK need no complex shaping, and Pillow's basic layout draws them several times
+# faster than libraqm would (share cards are drawn by the thousand).
+LAYOUT = ImageFont.Layout.BASIC
 
 
 @functools.cache
@@ -35,7 +38,8 @@ def fonts(size: int, bold: bool) -> tuple[Font, Font]:
     round, so each run of text is drawn with the font of its script."""
     def load(lang: str) -> Font:
         path = font_file(lang, bold)
-        return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+        return ImageFont.truetype(path, size, layout_engine=LAYOUT) if path else \
+            ImageFont.load_default(size)
     return load("en"), load("ja")
 
 

@@ -15,14 +15,16 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from . import cache_files
+from .background import Background
 
 MAX_PIXELS = 40_000_000  # 40 megapixels is already far more than a web page needs
 _VERSION = "2"
@@ -100,7 +102,51 @@ def _key(data: bytes, recipe: Recipe) -> str:
     return digest.hexdigest()[:16]
 
 
-def _cached(source: str, recipe: Recipe, cache_dir: str) -> tuple[str, list[Variant] | None]:
+@dataclass(frozen=True)
+class Plan:
+    """What will be made of one source: its cache key and variants (known from its header
+    alone), and whether they are in the cache already."""
+
+    source: str
+    key: str
+    variants: tuple[Variant, ...]
+    cached: bool
+
+
+def _with_bomb_guard() -> Any:
+    """Pillow's decompression-bomb limit at :data:`MAX_PIXELS`, while a picture is opened."""
+
+    @contextmanager
+    def guard() -> Iterator[None]:
+        previous = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        try:
+            with warnings.catch_warnings():
+                # The size is checked right after the header is read, before any decoding.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                yield
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise ImageError(f"image is too large to decode safely ({error})") from None
+        except (UnidentifiedImageError, OSError, SyntaxError) as error:
+            raise ImageError(f"not a readable image ({error})") from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
+
+    return guard()
+
+
+def _framed(width: int, height: int, aspect: tuple[int, int] | None) -> tuple[int, int]:
+    """The size of the upright picture after the recipe's crop."""
+    if not aspect:
+        return width, height
+    w, h = aspect
+    side = min(width, round(height * w / h))
+    return side, round(side * h / w)
+
+
+def plan(source: str, recipe: Recipe, cache_dir: str) -> Plan:
+    """The variants ``recipe`` makes of ``source``: read from the cache, else computed from
+    the picture's header (size and EXIF orientation), without decoding a pixel."""
     try:
         with open(source, "rb") as handle:
             data = handle.read()
@@ -108,113 +154,96 @@ def _cached(source: str, recipe: Recipe, cache_dir: str) -> tuple[str, list[Vari
         raise ImageError(f"picture file not found ({error.strerror})") from None
     key = _key(data, recipe)
     manifest = os.path.join(cache_dir, f"{key}.json")
-    if not os.path.exists(manifest):
-        return key, None
-    with open(manifest, encoding="utf-8") as handle:
-        return key, [Variant(**v) for v in json.load(handle)]
-
-
-def process(source: str, recipe: Recipe, cache_dir: str) -> list[Variant]:
-    """Variants of ``source`` in ``cache_dir``, made only when not cached already."""
-    key, variants = _cached(source, recipe, cache_dir)
-    if variants is not None:
-        return variants
-    variants = _render(source, key, recipe, cache_dir)
-    with open(os.path.join(cache_dir, f"{key}.json.tmp"), "w", encoding="utf-8") as handle:
-        json.dump([asdict(v) for v in variants], handle)
-    os.replace(os.path.join(cache_dir, f"{key}.json.tmp"), os.path.join(cache_dir, f"{key}.json"))
-    return variants
-
-
-def process_many(sources: Mapping[str, str], recipe: Recipe, cache_dir: str
-                 ) -> dict[str, list[Variant] | ImageError]:
-    """``process`` for each named source; pictures not yet cached are decoded in parallel.
-
-    Decoding a camera-sized JPEG takes a large fraction of a second, so a first build of a
-    site with many pictures is bound by it; cached pictures only cost a hash, here.
-    """
-    results: dict[str, list[Variant] | ImageError] = {}
-    todo = []
-    for name, source in sources.items():
-        try:
-            _, variants = _cached(source, recipe, cache_dir)
-        except ImageError as error:
-            results[name] = error
-            continue
-        if variants is None:
-            todo.append(name)
-        else:
-            results[name] = variants
-    workers = min(len(todo), os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            futures = {name: pool.submit(_process_or_error, sources[name], recipe, cache_dir)
-                       for name in todo}
-            results.update({name: future.result() for name, future in futures.items()})
-    else:
-        results.update({name: _process_or_error(sources[name], recipe, cache_dir)
-                        for name in todo})
-    return results
-
-
-def _process_or_error(source: str, recipe: Recipe, cache_dir: str
-                      ) -> list[Variant] | ImageError:
-    try:
-        return process(source, recipe, cache_dir)
-    except ImageError as error:
-        return error
-
-
-def _render(source: str, key: str, recipe: Recipe, cache_dir: str) -> list[Variant]:
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    with warnings.catch_warnings():
-        # The size is checked right after the header is read, before any decoding.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            upright = _decode(source, max(recipe.widths))
-        finally:
-            Image.MAX_IMAGE_PIXELS = previous
-    if recipe.aspect:  # a portrait crop, a little above the middle, where faces are
-        w, h = recipe.aspect
-        side = min(upright.width, round(upright.height * w / h))
-        upright = ImageOps.fit(upright, (side, round(side * h / w)), centering=(0.5, 0.4))
-    os.makedirs(cache_dir, exist_ok=True)
+    if os.path.exists(manifest):
+        with open(manifest, encoding="utf-8") as handle:
+            return Plan(source, key, tuple(Variant(**v) for v in json.load(handle)), True)
+    with _with_bomb_guard(), Image.open(source) as image:
+        if image.width * image.height > MAX_PIXELS:
+            raise ImageError(f"image is {image.width}×{image.height} pixels, over the "
+                             f"{MAX_PIXELS // 1_000_000}-megapixel limit")
+        turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+        width, height = (image.height, image.width) if turned else image.size
+    width, height = _framed(width, height, recipe.aspect)
+    usable = [w for w in recipe.widths if w < width] or [width]
     fmt = recipe.fmt
-    pillow_format, _, options = FORMATS[fmt]
-    variants = []
-    usable = [w for w in recipe.widths if w < upright.width] or [upright.width]
-    for width in usable:
-        height = round(upright.height * width / upright.width)
-        resized = upright.resize((width, height), Image.Resampling.LANCZOS)
+    return Plan(source, key, tuple(
+        Variant(w, round(height * w / width), f"{key}-{w}.{fmt}", f"{key}-{w}.jpg")
+        for w in usable), False)
+
+
+def render(todo: Plan, recipe: Recipe, cache_dir: str) -> None:
+    """Make the planned variants (and the manifest that marks them done) in ``cache_dir``."""
+    widest = max(v.width for v in todo.variants)
+    with _with_bomb_guard(), Image.open(todo.source) as image:
+        # JPEG can decode at 1/2, 1/4 or 1/8 scale for free; ask for no less than the widest
+        # variant, measured along the side that becomes the width once upright.
+        turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+        image.draft("RGB", (1, widest) if turned else (widest, 1))
+        image.load()
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    if recipe.aspect:  # a portrait crop, a little above the middle, where faces are
+        upright = ImageOps.fit(upright, _framed(*upright.size, recipe.aspect),
+                               centering=(0.5, 0.4))
+    os.makedirs(cache_dir, exist_ok=True)
+    pillow_format, _, options = FORMATS[recipe.fmt]
+    for variant in todo.variants:
+        resized = upright.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
         # A fresh image carries no EXIF, GPS, ICC or XMP data: nothing is copied over.
         clean = Image.new("RGB", resized.size)
         clean.paste(resized)
-        modern, jpeg = f"{key}-{width}.{fmt}", f"{key}-{width}.jpg"
-        clean.save(os.path.join(cache_dir, modern), pillow_format, **options)
-        clean.save(os.path.join(cache_dir, jpeg), "JPEG", **JPEG_OPTIONS)
-        variants.append(Variant(width, height, modern, jpeg))
-    return variants
+        clean.save(os.path.join(cache_dir, variant.modern), pillow_format, **options)
+        clean.save(os.path.join(cache_dir, variant.jpeg), "JPEG", **JPEG_OPTIONS)
+    manifest = os.path.join(cache_dir, f"{todo.key}.json")
+    with open(manifest + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump([asdict(v) for v in todo.variants], handle)
+    os.replace(manifest + ".tmp", manifest)
 
 
-def _decode(source: str, widest: int) -> Image.Image:
-    """The picture upright, in RGB, decoded at no more than the scale the widest variant
-    needs."""
-    try:
-        with Image.open(source) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageError(f"image is {image.width}×{image.height} pixels, over the "
-                                 f"{MAX_PIXELS // 1_000_000}-megapixel limit")
-            # JPEG can decode at 1/2, 1/4 or 1/8 scale for free; ask for no less than the
-            # widest variant, measured along the side that becomes the width once upright.
-            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-            image.draft("RGB", (1, widest) if turned else (widest, 1))
-            image.load()
-            return ImageOps.exif_transpose(image).convert("RGB")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(f"image is too large to decode safely ({error})") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ImageError(f"not a readable image ({error})") from None
+def process(source: str, recipe: Recipe, cache_dir: str) -> list[Variant]:
+    """Variants of ``source`` in ``cache_dir``, made now unless cached already."""
+    todo = plan(source, recipe, cache_dir)
+    if not todo.cached:
+        render(todo, recipe, cache_dir)
+    return list(todo.variants)
+
+
+def render_batch(batch: list[tuple[Plan, Recipe, str]]) -> list[tuple[str, str]]:
+    """Make a batch of planned pictures (in a worker); returns (source, problem) of those
+    that could not be decoded after all."""
+    failed = []
+    for todo, recipe, cache_dir in batch:
+        try:
+            render(todo, recipe, cache_dir)
+        except ImageError as error:
+            failed.append((todo.source, str(error)))
+    return failed
+
+
+class Pipeline:
+    """Pictures planned at once (so that pages naming their variants can be written) and
+    made on other cores while the pages are written; :meth:`finish` waits for them.
+
+    Decoding a camera-sized JPEG takes a large fraction of a second, so a first build of a
+    site with many pictures is bound by it; a cached picture costs a hash."""
+
+    def __init__(self, recipe: Recipe, cache_dir: str, background: Background):
+        self.recipe, self.cache_dir, self.background = recipe, cache_dir, background
+        self.made = 0
+
+    def add(self, source: str) -> list[Variant] | ImageError:
+        try:
+            todo = plan(source, self.recipe, self.cache_dir)
+        except ImageError as error:
+            return error
+        if not todo.cached:
+            self.made += 1
+            self.background.batch(render_batch, (todo, self.recipe, self.cache_dir), size=1)
+        return list(todo.variants)
+
+    def finish(self) -> dict[str, str]:
+        """Source → problem, for pictures whose header read well but whose pixels did not."""
+        return dict(pair for failed in self.background.results(render_batch)
+                    for pair in failed)
 
 
 def publish(variants: list[Variant] | tuple[Variant, ...], cache_dir: str, output_dir: str

@@ -349,7 +349,7 @@ SPECS: tuple[Spec, ...] = (
          "'places': ['contact', 'posts', 'helpful'], 'question': False}. None: no form."),
     Spec("LUOTSI_QR", True, _bool,
          "Give every post, page, trip and staff page a QR code for print (shown by the print "
-         "stylesheet, SVG inline plus a PNG file)."),
+         "stylesheet, SVG inline plus an SVG file)."),
     Spec("LUOTSI_QR_CAMPAIGN",
          {"utm_source": "print", "utm_medium": "qr", "utm_campaign": "print"}, _campaign,
          "Campaign parameters added to every code's URL; a page overrides them with "
@@ -360,8 +360,8 @@ SPECS: tuple[Spec, ...] = (
          "When LUOTSI_FEEDBACK is set, codes carry the service's counted short link "
          "(/q/<code>) instead of the long URL; without the service they carry the URL."),
     Spec("LUOTSI_QR_PNG_SCALE", 12, _positive_int,
-         "Pixels per module of the PNG codes (12 px: a typical code is about 5 cm wide at "
-         "300 dpi)."),
+         "Pixels per module of the code on A4 posters (12 px: a typical code is about 5 cm "
+         "wide at 300 dpi). Pages' codes are SVG, sharp at any size."),
     Spec("LUOTSI_SHARE_NETWORKS", ["facebook", "linkedin", "x", "whatsapp", "email"],
          _networks,
          "Share links under every post, in this order: facebook, linkedin, x, bluesky, "

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from ..structured_data.validate import validate
+from ..structured_data.validate import Known, text_hash, validate
 
 PRICE_OR_DATE = re.compile(r"(\d+[.,]?\d*\s?(€|EUR|eur|euro|SEK|kr|\$|USD|円))|"
                            r"(\b20\d\d\b)", re.IGNORECASE)
@@ -31,9 +31,11 @@ class Page:
     lang: str
     kind: str  # article, page, person, listing, ...
     jsonld: list[dict[str, Any]] = field(default_factory=list)
+    jsonld_texts: list[str] = field(default_factory=list)
 
 
 Finding = tuple[str, str, str, str]  # page, check, problem, fix
+
 
 
 def load_page(output: str, path: str) -> Page | None:
@@ -42,8 +44,9 @@ def load_page(output: str, path: str) -> Page | None:
     if not data.strip():
         return None
     doc = lxml.html.fromstring(data)
-    blocks = []
+    blocks, texts = [], []
     for script in doc.xpath('//script[@type="application/ld+json"]'):
+        texts.append(script.text or "")
         try:
             blocks.append(json.loads(script.text or ""))
         except ValueError:
@@ -52,7 +55,7 @@ def load_page(output: str, path: str) -> Page | None:
     kind = ("article" if "BlogPosting" in types else "person" if "ProfilePage" in types
             else "trip" if "TouristTrip" in types else "page")
     url = path[:-len("index.html")] if path.endswith("index.html") else path
-    return Page(path, url, doc, doc.get("lang", ""), kind, blocks)
+    return Page(path, url, doc, doc.get("lang", ""), kind, blocks, texts)
 
 
 def has_class(tag: str, name: str) -> str:
@@ -91,7 +94,7 @@ def check_policies(page: Page, policy_urls: dict[str, set[str]]) -> Iterable[Fin
                    f"write the {role} page (LUOTSI_POLICY_PAGES) and keep the footer links")
 
 
-def check_head(page: Page) -> Iterable[Finding]:
+def check_head(page: Page, known: Known | None = None) -> Iterable[Finding]:
     doc = page.doc
     if not (doc.findtext(".//title") or "").strip():
         yield page.path, "seo", "no <title>", "give the page a Title:"
@@ -108,8 +111,9 @@ def check_head(page: Page) -> Iterable[Finding]:
         if not noindex:
             yield page.path, "seo", "no JSON-LD graph", "enable luotsi.structured_data"
         return
-    for block in page.jsonld:
-        for where, problem, fix in validate(block):
+    for text, block in zip(page.jsonld_texts, page.jsonld, strict=True):
+        problems = known[1] if known and text_hash(text) == known[0] else validate(block)
+        for where, problem, fix in problems:
             yield page.path, "structured data", f"{where} {problem}", fix
 
 

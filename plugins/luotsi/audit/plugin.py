@@ -15,7 +15,7 @@ from pelican import signals
 from .. import core
 from ..build import Build, log
 from ..theme_path import TEMPLATES_DIR
-from .run_audit import REPORT_DIR, Context, Report, audit
+from .run_audit import REPORT_DIR, Audit, Context, Report
 
 
 def context_from_build(build: Build) -> Context:
@@ -64,10 +64,26 @@ def write_report(report: Report, build: Build) -> None:
                                         heading=f"Trust audit: score {report.score}"))
 
 
+def on_all_generators_finalized(generators: list[Any]) -> None:
+    """Every page's facts (policies, sponsors) are known now: audit each page as it is
+    written."""
+    build = Build.of(generators[0])
+    if build.config.audit:
+        build.auditor = Audit(context_from_build(build),
+                              os.path.join(build.config.cache_dir, "audit.json"),
+                              build.background)
+
+
+def on_content_written(path: str, context: dict[str, Any]) -> None:
+    build = Build.of(context)
+    if build.auditor is not None:
+        build.auditor.page(path, build.validated_jsonld.get(context.get("output_file", "")))
+
+
 def on_finish(build: Build) -> None:
-    if not build.config.audit:
+    if build.auditor is None:
         return
-    report = audit(context_from_build(build), os.path.join(build.config.cache_dir, "audit.json"))
+    report = build.auditor.finish()
     write_report(report, build)
     build.audit = report
     log.warning("Luotsi trust audit: score %d, %d finding(s) (see %s/index.html)",
@@ -86,3 +102,5 @@ def on_initialized(pelican: Any) -> None:
 def register() -> None:
     core.register()
     signals.initialized.connect(on_initialized)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.content_written.connect(on_content_written)

@@ -7,10 +7,11 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..background import Background
+from ..structured_data.validate import Known
 from . import checks
 
 REPORT_DIR = "audit"
@@ -53,16 +54,17 @@ def _files(output: str) -> set[str]:
             for folder, _, names in os.walk(output) for name in names}
 
 
-def _check(args: tuple[Context, list[str]]) -> list[tuple[str, str, list[Any], list[Any]]]:
-    """Per page: (path, language, findings of the page alone, its local links)."""
-    context, paths = args
+def check_pages(batch: list[tuple[Context, str, Known | None]]
+                ) -> list[tuple[str, str, list[Any], list[Any]]]:
+    """Per page: (path, language, findings of the page alone, its local links). ``Known`` is
+    what the build already validated of the page's JSON-LD: it is not validated twice."""
     results = []
-    for path in paths:
+    for context, path, known in batch:
         page = checks.load_page(context.output, path)
         if page is None:
             continue
         noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
-        found = [*checks.check_head(page), *checks.check_images(page),
+        found = [*checks.check_head(page, known), *checks.check_images(page),
                  *checks.check_feedback_privacy(page), *checks.check_todo(page)]
         if not noindex:  # service pages (reports, thanks) need not carry the trust footer
             found += [*checks.check_contact(page, context.company),
@@ -82,62 +84,90 @@ def _fingerprint(context: Context) -> str:
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-_VERSION = "3"  # bumped when a check changes: cached results are redone
+_VERSION = "4"  # bumped when a check changes: cached results are redone
+
+
+class Audit:
+    """An audit that checks each page as soon as it is written, on another core, so that it
+    overlaps with the writing of the others; :meth:`finish` collects the results, checks the
+    pages nobody announced, the links and the site as a whole.
+
+    A page whose bytes (and the site facts it is checked against) are unchanged since the
+    last build reuses its cached results. Links are always checked against the files the
+    output holds at the end."""
+
+    def __init__(self, context: Context, cache_file: str | None = None,
+                 background: Background | None = None):
+        self.context, self.cache_file = context, cache_file
+        self.background = background or Background()
+        self.fingerprint = _fingerprint(context).encode()
+        self.cached: dict[str, Any] = {}
+        if cache_file and os.path.exists(cache_file):
+            with open(cache_file, encoding="utf-8") as handle:
+                self.cached = json.load(handle)
+        self.keys: dict[str, str] = {}
+        self.results: dict[str, Any] = {}
+
+    def page(self, path: str, known: Known | None = None) -> None:
+        """A page of the output (written just now): its cached results, or a check queued."""
+        rel = os.path.relpath(path, self.context.output)
+        if not rel.endswith(".html") or rel.startswith(self.context.skip):
+            return
+        with open(os.path.join(self.context.output, rel), "rb") as handle:
+            key = hashlib.sha256(self.fingerprint + handle.read()).hexdigest()
+        self.keys[rel] = key
+        if key in self.cached:
+            self.results[rel] = self.cached[key]
+        else:
+            self.results.pop(rel, None)
+            self.background.batch(check_pages, (self.context, rel, known))
+
+    def finish(self) -> Report:
+        existing = _files(self.context.output)
+        paths = sorted(p for p in existing
+                       if p.endswith(".html") and not p.startswith(self.context.skip))
+        for path in paths:  # pages not written through Pelican's writer
+            if path not in self.keys:
+                self.page(os.path.join(self.context.output, path))
+        for batch in self.background.results(check_pages):
+            for path, lang, found, links in batch:
+                self.results[path] = [lang, [list(f) for f in found],
+                                      [list(link) for link in links]]
+        if self.cache_file:
+            os.makedirs(os.path.dirname(self.cache_file), exist_ok=True)
+            with open(self.cache_file, "w", encoding="utf-8") as handle:
+                json.dump({self.keys[p]: self.results[p] for p in paths if p in self.results},
+                          handle)
+        return self._report(paths, existing)
+
+    def _report(self, paths: list[str], existing: set[str]) -> Report:
+        report = Report()
+        per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"pages": 0, "failed": 0})
+        for path in paths:
+            if path not in self.results:
+                continue
+            lang, found, links = self.results[path]
+            found = [tuple(f) for f in found]
+            found += checks.broken_links(path, [tuple(link) for link in links], existing)
+            report.pages += 1
+            per_lang[lang]["pages"] += 1
+            if found:
+                per_lang[lang]["failed"] += 1
+            report.findings += found
+        report.findings += site_findings(self.context)
+        report.findings.sort()
+        report.per_language = {lang: {**v, "score": checks.score(v["pages"], v["failed"])}
+                               for lang, v in sorted(per_lang.items())}
+        return report
 
 
 def audit(context: Context, cache_file: str | None = None) -> Report:
-    """Check every page and the site as a whole. A page whose bytes (and the site facts it
-    is checked against) are unchanged since the last build reuses its cached results; the
-    others are parsed in parallel on all cores. Links are always checked against the files
-    the output holds now."""
-    existing = _files(context.output)
-    paths = sorted(p for p in existing if p.endswith(".html") and not p.startswith(context.skip))
-    fingerprint = _fingerprint(context)
-    cached: dict[str, Any] = {}
-    if cache_file and os.path.exists(cache_file):
-        with open(cache_file, encoding="utf-8") as handle:
-            cached = json.load(handle)
-    keys, results, todo = {}, {}, []
-    for path in paths:
-        with open(os.path.join(context.output, path), "rb") as handle:
-            key = hashlib.sha256(fingerprint.encode() + handle.read()).hexdigest()
-        keys[path] = key
-        if key in cached:
-            results[path] = cached[key]
-        else:
-            todo.append(path)
-    workers = min(os.cpu_count() or 1, max(1, len(todo) // 50))
-    chunks = [todo[i::workers] for i in range(workers)]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            batches = list(pool.map(_check, [(context, chunk) for chunk in chunks]))
-    else:
-        batches = [_check((context, todo))]
-    for batch in batches:
-        for path, lang, found, links in batch:
-            results[path] = [lang, [list(f) for f in found], [list(link) for link in links]]
-    if cache_file:
-        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-        with open(cache_file, "w", encoding="utf-8") as handle:
-            json.dump({keys[p]: results[p] for p in results}, handle)
-    report = Report()
-    per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"pages": 0, "failed": 0})
-    for path in paths:
-        if path not in results:
-            continue
-        lang, found, links = results[path]
-        found = [tuple(f) for f in found]
-        found += checks.broken_links(path, [tuple(link) for link in links], existing)
-        report.pages += 1
-        per_lang[lang]["pages"] += 1
-        if found:
-            per_lang[lang]["failed"] += 1
-        report.findings += found
-    report.findings += site_findings(context)
-    report.findings.sort()
-    report.per_language = {lang: {**v, "score": checks.score(v["pages"], v["failed"])}
-                           for lang, v in sorted(per_lang.items())}
-    return report
+    """Check every page of a finished output and the site as a whole, on all cores."""
+    background = Background()
+    try:
+        return Audit(context, cache_file, background).finish()
+    finally:
+        background.close()
 
 
 def site_findings(context: Context) -> list[checks.Finding]:

@@ -53,7 +53,9 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     if hero and os.path.isfile(hero_path):
         sources[hero_path] = hero_path
     recipe = images.Recipe(build.config.image_widths, build.config.image_format)
-    made = images.process_many(sources, recipe, os.path.join(build.config.cache_dir, "pictures"))
+    build.pictures = images.Pipeline(recipe, os.path.join(build.config.cache_dir, "pictures"),
+                                     build.background)
+    made = {source: build.pictures.add(source) for source in sources}
     mime = images.FORMATS[recipe.fmt][1]
 
     def picture(wanted: model.Wanted, item: Any) -> images.Picture | None:
@@ -85,8 +87,13 @@ def _in(text: str | dict[str, str], lang: str, build: Build) -> str:
 
 
 def publish(build: Build) -> None:
+    """The pictures made while pages were written, into the output; never the originals."""
+    if build.pictures is None:
+        return
+    for source, problem in build.pictures.finish().items():
+        build.find(source, problem, "use a JPEG or PNG under 40 megapixels")
     output = build.settings["OUTPUT_PATH"]
-    images.publish(build.picture_variants, os.path.join(build.config.cache_dir, "pictures"),
+    images.publish(build.picture_variants, build.pictures.cache_dir,
                    os.path.join(output, PICTURE_DIR))
     images.remove_copies(build.picture_sources, build.settings["PATH"], output)
 

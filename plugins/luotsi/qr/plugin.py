@@ -1,5 +1,6 @@
 """Pelican adapter: once every page's canonical URL is known, compute each page's QR payload,
-make the codes not cached yet (in parallel), and give templates ``luotsi_qr(url)``."""
+and give templates ``luotsi_qr(url)``; a code is made when its page is written (in well under
+a millisecond), and posters at the end."""
 
 from __future__ import annotations
 
@@ -30,10 +31,6 @@ class PageCode:
     short: str = ""  # the /q/ code, when the service counts scans
     poster: str = ""  # output path of the A4 poster, when the page asked for one
     cache_dir: str = field(default="", repr=False)
-
-    @property
-    def png(self) -> str:
-        return f"{QR_DIR}/{self.code.name}.png"
 
     @property
     def svg_url(self) -> str:
@@ -79,8 +76,8 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
         shown = f"{service}/q/{short}" if short else absolute(siteurl, path)
         if short:
             codes[short] = target
-        page = PageCode(render.Code(shown if short else target, error, config.qr_png_scale),
-                        target, shown, short, cache_dir=cache)
+        page = PageCode(render.Code(shown if short else target, error), target, shown, short,
+                        cache_dir=cache)
         pages[path] = page
         return page
 
@@ -99,18 +96,19 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
                                         company.get("legal_name") or company["name"],
                                         person.phone, person.email,
                                         absolute(siteurl, person.url))
-            code = render.Code(card, error, config.qr_png_scale)
+            code = render.Code(card, error)
             cards[person.url] = PageCode(code, card, person.name, cache_dir=cache)
     all_codes = [p.code for p in pages.values()] + [c.code for c in cards.values()]
-    build.qr_made = render.make_all(all_codes, cache)
+    build.qr_made = sum(not os.path.exists(os.path.join(cache, c.name + ".svg"))
+                        for c in dict.fromkeys(all_codes))  # to be made while writing
     build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes
     contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
                                        company.get("telephone"), company.get("email"))))
     for item in _items(generators):
         page = pages.get(item.luotsi_canonical)
         if page and page.poster == "pending":
-            drawn = poster.Poster(item.title, page.shown, contact,
-                                  os.path.join(cache, page.code.name + ".png"))
+            png = os.path.join(cache, f"{page.code.name}-{config.qr_png_scale}.png")
+            drawn = poster.Poster(item.title, page.shown, contact, page.code, png)
             page.poster = f"{QR_DIR}/{drawn.name}"
             build.qr_posters.append(drawn)
 
@@ -138,6 +136,8 @@ def publish(build: Build) -> None:
     for drawn in posters:
         cached = os.path.join(cache, drawn.name)
         if not os.path.exists(cached):
+            if not os.path.exists(drawn.qr_png):
+                render.png(drawn.code, build.config.qr_png_scale, drawn.qr_png)
             poster.render(drawn, cached)
     cache_files.publish((drawn.name for drawn in posters), cache, out)
     with open(os.path.join(out, "codes.json"), "w", encoding="utf-8") as handle:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from ..drawing import draw_text, fit, fonts, length
+from .render import Code
 
 WIDTH, HEIGHT = 1240, 1754  # A4 at 150 dpi
 _VERSION = "1"
@@ -23,6 +24,7 @@ class Poster:
     title: str
     link: str  # shown under the code, for people who type it
     contact: str  # the company's contact line
+    code: Code  # what the poster's QR code says
     qr_png: str  # path of the code's PNG in the cache
 
     @property

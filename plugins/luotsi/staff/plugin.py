@@ -57,12 +57,15 @@ class StaffGenerator(Generator):
         self._process_photos(build)
 
     def _process_photos(self, build: Build) -> None:
-        """Photos are made while reading, so that bylines written by other generators have them."""
+        """Photos are planned while reading, so that bylines written by other generators
+        name them; their pixels are made on other cores while pages are written."""
         sources = {pid: src for pid, src in self._photo_source.items() if os.path.isfile(src)}
-        cache = os.path.join(build.config.cache_dir, "photos")
         recipe = images.Recipe(build.config.photo_widths, build.config.image_format, PORTRAIT)
+        build.staff_photos = images.Pipeline(recipe, os.path.join(build.config.cache_dir,
+                                                                  "photos"), build.background)
         self._photos: dict[str, list[images.Variant]] = {}
-        for person_id, result in images.process_many(sources, recipe, cache).items():
+        for person_id, source in sources.items():
+            result = build.staff_photos.add(source)
             if isinstance(result, images.ImageError):
                 first = next(iter(self.people[person_id].values()))
                 build.find(first.source_path, str(result),
@@ -80,10 +83,7 @@ class StaffGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         build = Build.of(self)
-        cache = os.path.join(build.config.cache_dir, "photos")
-        out_photos = os.path.join(self.output_path, PHOTO_DIR)
-        for variants in self._photos.values():
-            images.publish(variants, cache, out_photos)
+        build.staff_photo_variants = [v for vs in self._photos.values() for v in vs]
         self._write_pages(writer, build)
 
     def _write_pages(self, writer: Any, build: Build) -> None:
@@ -114,7 +114,7 @@ class StaffGenerator(Generator):
 
 def on_initialized(pelican: Any) -> None:
     build = Build.of(pelican)
-    build.add_finalizer(20, remove_published_originals)
+    build.add_finalizer(20, publish_photos)
     folder = build.config.staff_dir
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         excludes = list(pelican.settings.get(key, []))
@@ -147,7 +147,14 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
             person.posts.sort(key=lambda a: a.date, reverse=True)
 
 
-def remove_published_originals(build: Build) -> None:
+def publish_photos(build: Build) -> None:
+    """The photos made while pages were written, into the output; never the originals."""
+    if build.staff_photos is None:
+        return
+    for source, problem in build.staff_photos.finish().items():
+        build.find(source, problem, "use a JPEG or PNG portrait under 40 megapixels")
+    images.publish(build.staff_photo_variants, build.staff_photos.cache_dir,
+                   os.path.join(build.settings["OUTPUT_PATH"], PHOTO_DIR))
     images.remove_copies(build.staff_photo_sources, build.settings["PATH"],
                          build.settings["OUTPUT_PATH"])
 

@@ -14,7 +14,6 @@ from pelican.generators import Generator
 
 from .. import core
 from ..build import Build
-from . import share_image
 from .seo import SHARE_DIR, Seo, SeoBuilder
 
 
@@ -39,10 +38,9 @@ def on_generator_init(generator: Generator) -> None:
 
 
 def make_share_images(build: Build) -> None:
-    if build.share_cards:
+    if build.share_cards is not None:
         output = os.path.join(build.settings["OUTPUT_PATH"], SHARE_DIR)
-        cache = os.path.join(build.config.cache_dir, "share")
-        build.share_images_drawn = share_image.make_all(build.share_cards, cache, output)
+        build.share_images_drawn = build.share_cards.finish(output)
 
 
 def register() -> None:

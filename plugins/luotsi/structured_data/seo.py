@@ -25,7 +25,7 @@ from ..i18n import og_locale
 from ..multilingual import model
 from ..urls import absolute
 from . import graph, meta, share_image
-from .validate import validate
+from .validate import text_hash, validate
 
 SHARE_DIR = "images/share"
 _FAQ_HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S)
@@ -84,14 +84,18 @@ class SeoBuilder:
                      area="structured-data")
         self.company = graph.CompanyFacts(company, build.config.same_as,
                                           absolute(self.siteurl, logo) if logo else "")
+        if build.share_cards is None:
+            build.share_cards = share_image.ShareCards(
+                build.background, os.path.join(build.config.cache_dir, "share"))
         self.cards = build.share_cards
         # The company and website nodes are the same on every page: built and checked once.
         self.site_nodes = (graph.organization(self.company, self.siteurl, build.config.languages),
                            graph.website(self.siteurl, self.site_name, build.config.languages))
-        for where, problem, fix in validate({"@context": "https://schema.org",
-                                             "@graph": list(self.site_nodes)}):
+        self.site_problems = validate({"@context": "https://schema.org",
+                                       "@graph": list(self.site_nodes)})
+        for where, problem, fix in self.site_problems:
             build.find("LUOTSI_COMPANY", f"structured data: {where} {problem}", fix,
-                     area="structured-data")
+                       area="structured-data")
         self.checked = frozenset(id(node) for node in self.site_nodes)
 
     def subtitle(self, lang: str) -> str:
@@ -140,7 +144,7 @@ class SeoBuilder:
         else:  # listings share the language's site card
             card = share_image.Card(self.subtitle(lang) or self.site_name,
                                     self.company.company["name"], lang)
-        self.cards.append(card)
+        self.cards.want(card)
         return meta.Image(self.url(f"{SHARE_DIR}/{card.name}"), share_image.WIDTH,
                           share_image.HEIGHT, alt=card.title)
 
@@ -225,9 +229,10 @@ class SeoBuilder:
         document = graph.page_graph(facts, self.company, self.site_name, self.site_nodes)
         source = (getattr(item, "source_path", None) or getattr(person, "source_path", None)
                   or f"{canonical_path or '/'} (a page Luotsi generates)")
-        for where, problem, fix in validate(document, self.checked):
+        problems = validate(document, self.checked)
+        for where, problem, fix in problems:
             build.find(source, f"structured data: {where} {problem}", fix,
-                     area="structured-data")
+                       area="structured-data")
         og_type = {"article": "article", "person": "profile"}.get(kind, "website")
         tags = meta.meta_tags(
             title=title, description=description, canonical=canonical, og_type=og_type,
@@ -237,5 +242,9 @@ class SeoBuilder:
             image=image, published=published, modified=modified)
         noindex = bool(ctx.get("luotsi_noindex")) or (
             item is not None and getattr(item, "status", "") == "draft")
-        return Seo(tags.title, tags.description, canonical, tags.og, tags.twitter,
-                   json_for_script(document, build.config.obfuscate_email), noindex)
+        jsonld = json_for_script(document, build.config.obfuscate_email)
+        if ctx.get("output_file"):  # the audit reads these pages: it need not validate again
+            build.validated_jsonld[ctx["output_file"]] = (text_hash(jsonld),
+                                                          [*self.site_problems, *problems])
+        return Seo(tags.title, tags.description, canonical, tags.og, tags.twitter, jsonld,
+                   noindex)

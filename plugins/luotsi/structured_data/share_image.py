@@ -7,18 +7,19 @@ so an unchanged title is never drawn twice and a changed one never shows a stale
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
 from .. import cache_files
+from ..background import Background
 from ..drawing import draw_text, fit, fonts
 
 WIDTH, HEIGHT = 1200, 630
-_VERSION = "2"
+_VERSION = "3"
 BACKGROUND, ACCENT, TEXT, MUTED = (14, 42, 71), (120, 220, 170), (255, 255, 255), (190, 205, 220)
 
 
@@ -35,36 +36,62 @@ class Card:
         return f"{digest[:16]}.jpg"
 
 
-def render(card: Card, path: str) -> None:
-    """Draw ``card`` into ``path`` (JPEG)."""
+@functools.cache
+def _base(site_name: str) -> Image.Image:
+    """What every card of a site shares, drawn once per worker: the background, the accent
+    bar and the company's name."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HEIGHT - 24, WIDTH, HEIGHT), fill=ACCENT)
+    draw_text(draw, (80, HEIGHT - 120), site_name, fonts(40, bold=False), MUTED)
+    return image
+
+
+def render(card: Card, path: str) -> None:
+    """Draw ``card`` into ``path`` (JPEG)."""
+    image = _base(card.site_name).copy()
+    draw = ImageDraw.Draw(image)
     title_fonts, lines, size = fit(draw, card.title, (76, 64, 54, 46), WIDTH - 160, 4)
     y = 110
     for line in lines:
         draw_text(draw, (80, y), line, title_fonts, TEXT)
         y += int(size * 1.25)
-    draw_text(draw, (80, HEIGHT - 120), card.site_name, fonts(40, bold=False), MUTED)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.tmp"
-    # JPEG without chroma subsampling keeps the letters crisp and encodes ~8× faster than PNG.
-    image.save(tmp, "JPEG", quality=90, subsampling=0, optimize=False)
+    # Quality 85 with 4:2:0 chroma looks as sharp as 90 with 4:4:4 for light text on a dark
+    # field (looked at side by side at 2×), encodes about twice as fast and is a third smaller.
+    image.save(tmp, "JPEG", quality=85, subsampling=2, optimize=False)
     os.replace(tmp, path)
 
 
-def make_all(cards: list[Card], cache_dir: str, output_dir: str) -> int:
-    """Draw the cards not yet cached (in parallel), then copy all into the output.
+def render_batch(batch: list[tuple[Card, str]]) -> int:
+    """Draw a batch of cards (in a worker process); returns how many were drawn."""
+    for card, path in batch:
+        render(card, path)
+    return len(batch)
 
-    Returns how many were drawn, which the benchmark and tests read.
-    """
-    todo = [c for c in dict.fromkeys(cards) if not os.path.exists(os.path.join(cache_dir, c.name))]
-    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(min(len(todo), os.cpu_count() or 1)) as pool:
-            list(pool.map(render, todo, [os.path.join(cache_dir, c.name) for c in todo],
-                          chunksize=16))
-    else:
-        for card in todo:
-            render(card, os.path.join(cache_dir, card.name))
-    cache_files.publish((card.name for card in cards), cache_dir, output_dir)
-    return len(todo)
+
+class ShareCards:
+    """The cards a build's pages ask for, drawn on other cores while pages are written.
+
+    A card is queued the moment its page's head is rendered, so drawing overlaps with
+    writing; :meth:`finish` collects them and puts them into the output."""
+
+    def __init__(self, background: Background, cache_dir: str):
+        self.background, self.cache_dir = background, cache_dir
+        self.cards: dict[str, Card] = {}  # name → card, in the order pages asked for them
+        self.drawn = 0
+
+    def want(self, card: Card) -> None:
+        if card.name in self.cards:
+            return
+        self.cards[card.name] = card
+        path = os.path.join(self.cache_dir, card.name)
+        if not os.path.exists(path):
+            self.background.batch(render_batch, (card, path), size=16)
+
+    def finish(self, output_dir: str) -> int:
+        """Wait for the cards still being drawn, publish all; returns how many were drawn."""
+        self.drawn = sum(self.background.results(render_batch))
+        cache_files.publish(self.cards, self.cache_dir, output_dir)
+        return self.drawn

@@ -8,6 +8,7 @@ more than a finding at build time. The rules are listed in the README.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -44,6 +45,13 @@ _ISO_DATETIME = re.compile(
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 Problem = tuple[str, str, str]  # where (type and property), problem, fix
+# What the build validated of a page's JSON-LD: the hash of the exact text it wrote and the
+# problems found, so that the audit of the written page does not validate the same graph again.
+Known = tuple[str, list[Problem]]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _dicts(value: Any, key: str = "", embedded: bool = False

@@ -1,0 +1,58 @@
+"""Work the build hands to other cores while it writes pages, collected at the end.
+
+Pelican writes pages on one core. Drawing share cards, making pictures and auditing written
+pages need nothing but their inputs, so they go to a pool of worker processes as soon as
+they are known, and run while the main process renders and writes; the build collects them
+before it finishes. Workers are spawned (not forked): each imports only what its task needs,
+rather than inheriting a copy of the whole build, which keeps the build's memory low.
+
+Tasks are sent in batches, because one message per page would cost more than the work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+
+class Background:
+    """A lazily started process pool with batched submission; one per build."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._batches: dict[Callable[..., Any], tuple[list[Any], int, list[Future[Any]]]] = {}
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers,
+                                             mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run ``func(*args)`` in a worker; its result comes back through the future."""
+        return self._executor().submit(func, *args)
+
+    def batch(self, func: Callable[[list[Any]], Any], item: Any, size: int = 32) -> None:
+        """Queue ``item`` for ``func``, which takes a list of items; every ``size`` items go to
+        a worker together. :meth:`results` sends what is left and collects every batch."""
+        items, _, futures = self._batches.setdefault(func, ([], size, []))
+        items.append(item)
+        if len(items) >= size:
+            futures.append(self.submit(func, list(items)))
+            items.clear()
+
+    def results(self, func: Callable[[list[Any]], Any]) -> Iterable[Any]:
+        """The results of every batch queued for ``func``, once all of them are done."""
+        items, _, futures = self._batches.pop(func, ([], 0, []))
+        if items:
+            futures.append(self.submit(func, list(items)))
+        return [future.result() for future in futures]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
