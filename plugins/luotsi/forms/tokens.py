@@ -100,3 +100,17 @@ def unseal(secret: bytes, purpose: str, token: str) -> dict[str, object] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def random_token(secret: bytes, purpose: str) -> str:
+    """A random token that says nothing (a booking's status link): the store keeps only its
+    hash. It is also signed, so that a forged one is refused before any database lookup."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_sign(secret, f'{purpose}:{nonce}'.encode())[:22]}"
+
+
+def random_token_ok(secret: bytes, purpose: str, token: str) -> bool:
+    """``token`` was made by :func:`random_token` for ``purpose`` with this secret."""
+    nonce, _, signature = token.partition(".")
+    return 0 < len(token) <= 100 and bool(nonce) and hmac.compare_digest(
+        signature, _sign(secret, f"{purpose}:{nonce}".encode())[:22])
