@@ -73,7 +73,7 @@ def test_a_request_is_committed_with_its_mails_and_opens_its_own_page(app):
     shown = app.get(page)
     assert shown.status_code == 200
     assert shown.headers["cache-control"] == "no-store"
-    assert shown.headers["referrer-policy"] == "no-referrer"  # the token stays here
+    assert shown.headers["referrer-policy"] == "strict-origin"  # the token stays here
     text = shown.text.replace("\xa0", " ")
     assert f"Varauspyyntö {body['reference']}" in text and "Pyyntö vastaanotettu" in text
     assert "4 470,00 €" in text and 'name="robots" content="noindex' in text
@@ -220,7 +220,7 @@ def test_forged_or_unknown_status_links_get_one_page_in_the_visitors_language(ap
                          headers={"Accept-Language": "sv-FI,sv;q=0.9,en;q=0.5"})
         assert answer.status_code == 404, token
         assert "This link is not valid, or it has expired." in answer.text
-        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["referrer-policy"] == "strict-origin"
     japanese = app.get("/booking/status", params={"t": unknown},
                        headers={"Accept-Language": "ja-JP"})
     assert "このリンクは無効か、有効期限が切れています。" in japanese.text

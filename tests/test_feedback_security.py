@@ -325,11 +325,15 @@ def post_huge(port: int, path: str, total: int, chunked: bool, origin: str) -> t
 
 @pytest.mark.slow
 def test_300_mb_bodies_are_cut_off_early_on_every_endpoint(tmp_path):
+    """Every endpoint that takes a POST, public and staff (the booking request's, its
+    cancelling and the staff's moves included)."""
     with Running(tmp_path / "svc") as running:
         pid, origin = running.service.process.pid, running.service.url
         before = rss_peak_mb(pid)
         size = 300 << 20
         for path, answered_first in (("/feedback", "413"), ("/unsubscribe", "413"),
+                                     ("/booking", "413"), ("/booking/cancel", "413"),
+                                     ("/admin/bookings/1/status", "403"),
                                      ("/admin/login", "413"), ("/admin/logout", "303"),
                                      ("/admin/messages/1/answered", "403"),
                                      ("/healthz", "405"), ("/nowhere", "404")):

@@ -90,8 +90,8 @@ DEFAULT_HEADERS = (
 
 class SecurityHeaders:
     """Headers every answer carries: no sniffing, no framing, no referrer leaks; a page that
-    sets one of them itself (a booking's status page sends no referrer at all) keeps its
-    own."""
+    sets one of them itself (a booking's status page sends only its origin as referrer)
+    keeps its own."""
 
     def __init__(self, app: Any):
         self.app = app

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -36,7 +37,10 @@ from .store import Mail, now, token_hash
 from .validation import site_url_ok
 
 STATUS_PURPOSE = "booking-status"
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# A page opened with a status link is never cached, and tells no other page its address
+# (which holds the token): links and forms on it send the origin alone. Not "no-referrer",
+# which would make the cancel button's POST say "Origin: null" and be refused.
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "strict-origin"}
 
 
 # -- shared by the endpoints and the admin ------------------------------------------------
@@ -203,7 +207,7 @@ def status_page(service: Service, found: dict[str, Any], token: str, message_key
     message = thanks(service, lang, bool(found["waitlist"])) if sent else ""
     answer = service.render(
         "feedback/booking_status.html", lang, status, req=found, events=events,
-        heading=service.gettext(lang, "status_heading") % {"reference": found["reference"]},
+        heading=with_reference(service, lang, "status_heading", found["reference"]),
         first=format_day(dt.date.fromisoformat(found["departure"]), lang, "long"),
         last=format_day(dt.date.fromisoformat(found["ends_on"]), lang, "long"),
         estimate=format_money(booking_mail.estimate(found), found["currency"], lang),
@@ -212,6 +216,12 @@ def status_page(service: Service, found: dict[str, Any], token: str, message_key
         if can_cancel(found["status"]) else "")
     answer.headers.update(PRIVATE)
     return answer
+
+
+def with_reference(service: Service, lang: str, message_key: str, reference: str) -> Markup:
+    """A heading that names the reference, which never breaks at its hyphens."""
+    return Markup.escape(service.gettext(lang, message_key)) % {
+        "reference": Markup('<span class="reference">{}</span>').format(reference)}
 
 
 def not_valid(service: Service, request: Request, status: int = 404,
@@ -251,11 +261,11 @@ async def cancel(request: Request) -> Response:
         return not_valid(service, request)
     if not can_cancel(found["status"]):
         return status_page(service, found, token, "cancel_too_late", 409)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and the HEAD Starlette answers with it, only ask
         lang = service.lang_of(found["lang"])
         answer = service.render(
             "feedback/booking_cancel.html", lang, req=found, token=token,
-            heading=service.gettext(lang, "cancel_heading") % {"reference": found["reference"]},
+            heading=with_reference(service, lang, "cancel_heading", found["reference"]),
             action=f"{service.site.service_url}/booking/cancel",
             back=f"{service.site.service_url}/booking/status?{urlencode({'t': token})}")
         answer.headers.update(PRIVATE)
