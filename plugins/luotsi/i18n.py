@@ -103,7 +103,14 @@ def format_day(value: dt.date, lang: str, fmt: str = "long") -> str:
 
 def format_money(value: Any, currency: str, lang: str) -> str:
     """An amount in ``currency`` as a reader of ``lang`` writes it: ``1 490,00 €``."""
-    return format_currency(Decimal(str(value)), currency, locale=babel_locale(lang))
+    return _format_money(str(value), currency, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_money(value: str, currency: str, lang: str) -> str:
+    """Prices and estimates repeat (a trip's price times a few group sizes), and Babel takes
+    tens of microseconds for each; a mail or page should not."""
+    return format_currency(Decimal(value), currency, locale=babel_locale(lang))
 
 
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
