@@ -243,18 +243,22 @@ def test_erase_removes_every_trace_and_export_showed_them(store, request, tmp_pa
         assert needle not in data, needle
 
 
+def old_store(version: int, engine: str, request, tmp_path, monkeypatch):
+    """A new database on ``engine`` migrated to ``version`` only, as an older release left
+    it; ``monkeypatch.undo()`` lets the next ``migrate()`` bring it up to date."""
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
+    if engine == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / f'v{version}.db'}")
+    return open_store(request.getfixturevalue("postgres").create_database(
+        f"v{version}_{abs(hash(tmp_path)) % 10**9}"))
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_migrating_a_database_with_an_invitation_answered_twice(engine, request, tmp_path,
                                                                 monkeypatch):
     """Version 3 allowed two answers per booking; migration 4 keeps both texts and ties the
     first to the booking, so that the unique index can be built."""
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
-    if engine == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(
-            f"m{abs(hash(tmp_path)) % 10**9}")
-    old = open_store(url)
+    old = old_store(3, engine, request, tmp_path, monkeypatch)
     for text in ("Ensimmäinen", "Toinen"):
         with old.transaction() as conn:
             old.execute(conn, "INSERT INTO messages (created_at, lang, topic, message, "
@@ -356,13 +360,7 @@ def test_status_links_work_for_the_retention_period_and_old_requests_are_purged(
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_migrating_a_version_4_database_keeps_its_messages_and_mail(engine, request,
                                                                    tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
-    if engine == "sqlite":
-        url = f"sqlite:///{tmp_path / 'v4.db'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(
-            f"v{abs(hash(tmp_path)) % 10**9}")
-    old = open_store(url)
+    old = old_store(4, engine, request, tmp_path, monkeypatch)
     with old.transaction() as conn:  # as version 4 wrote them
         message_id = old.execute(conn, "INSERT INTO messages (created_at, lang, topic, email) "
                                  "VALUES (1, 'fi', 'booking', 'aino@example.com') RETURNING id"

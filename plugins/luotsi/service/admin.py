@@ -11,9 +11,11 @@ must come from the service's own origin.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import math
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -127,6 +129,24 @@ def message_id(request: Request) -> int | None:
     return value if 0 < value < 2 ** 63 else None
 
 
+Who = tuple[str, str]  # (user, session id)
+
+
+def staff_page(endpoint: Callable[[Request, Who], Awaitable[Response]]
+               ) -> Callable[[Request], Awaitable[Response]]:
+    """An admin page for signed-in staff (the endpoint gets who they are); anyone else is
+    sent to the sign-in page, and nothing of the page is computed for them."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        who = await session(request)
+        if who is None:
+            return login_redirect(request)
+        return await endpoint(request, who)
+
+    return guarded
+
+
 def login_redirect(request: Request) -> Response:
     return RedirectResponse(f"{service_of(request).base}/admin/login", status_code=303)
 
@@ -192,10 +212,8 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def listing(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def listing(request: Request, who: Who) -> Response:
     service = service_of(request)
     filters = {k: request.query_params.get(k, "")[:100] for k in ("status", "topic", "lang", "q")}
     messages = await run_in_threadpool(
@@ -207,10 +225,8 @@ async def listing(request: Request) -> Response:
                           topics=list(service.site.topics), languages=service.site.languages)
 
 
-async def message(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def message(request: Request, who: Who) -> Response:
     wanted = message_id(request)
     found = None if wanted is None else await run_in_threadpool(
         service_of(request).store.message, wanted)
@@ -270,9 +286,8 @@ async def testimonial(request: Request) -> Response:
     return _back_to(request, f"messages/{found['id']}")
 
 
-async def export(request: Request) -> Response:
-    if await session(request) is None:
-        return login_redirect(request)
+@staff_page
+async def export(request: Request, who: Who) -> Response:
     messages = await run_in_threadpool(service_of(request).store.messages, limit=1_000_000)
     fields = ["id", "received", "lang", "topic", "name", "email", "message", "page",
               "helpful", "status", "answered"]
@@ -289,11 +304,9 @@ def csv_response(filename: str, fields: list[str], rows: list[dict[str, Any]]) -
         "Cache-Control": "no-store"})
 
 
-async def failed_mail(request: Request) -> Response:
+@staff_page
+async def failed_mail(request: Request, who: Who) -> Response:
     """Mails that could not be sent, with the reason, and a button to try each again."""
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
     mails = await run_in_threadpool(service_of(request).store.outbox, True)
     for m in mails:
         m["failed"] = when(m["failed_at"])
@@ -312,10 +325,8 @@ async def retry_mail(request: Request) -> Response:
     return _back_to(request, "mail")
 
 
-async def report(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def report(request: Request, who: Who) -> Response:
     service = service_of(request)
     store = service.store
     rows = response_times(await run_in_threadpool(store.answered_times))

@@ -19,14 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from . import booking_mail
-from .admin import (
-    authorised_form,
-    csv_response,
-    login_redirect,
-    session,
-    signed_in_page,
-    when,
-)
+from .admin import Who, authorised_form, csv_response, session, signed_in_page, staff_page, when
 from .booking_routes import letterhead, status_link
 from .bookings import ANSWERS, MOVES, STATUSES, TOLD, can_move
 from .calendar import calendar
@@ -55,10 +48,8 @@ def filters_of(request: Request) -> dict[str, str]:
     return wanted
 
 
-async def queue(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def queue(request: Request, who: Who) -> Response:
     service = service_of(request)
     wanted = filters_of(request)
     found = await run_in_threadpool(
@@ -72,11 +63,9 @@ async def queue(request: Request) -> Response:
                           filters=wanted, statuses=STATUSES, trips=trips)
 
 
-async def detail(request: Request) -> Response:
+@staff_page
+async def detail(request: Request, who: Who) -> Response:
     """One request; the first time staff open it, the customer's page says it was seen."""
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
     service = service_of(request)
     wanted = request_id(request)
     found = None if wanted is None else await run_in_threadpool(service.store.request, wanted)
@@ -144,10 +133,9 @@ async def move(request: Request) -> Response:
     return RedirectResponse(f"{service.base}/admin/bookings/{found['id']}", status_code=303)
 
 
-async def export(request: Request) -> Response:
+@staff_page
+async def export(request: Request, who: Who) -> Response:
     """Every request as CSV (the same safe cells as the messages' export)."""
-    if await session(request) is None:
-        return login_redirect(request)
     found = await run_in_threadpool(service_of(request).store.requests, limit=1_000_000)
     fields = ["reference", "received", "status", "trip", "departure", "ends_on", "adults",
               "children", "price", "currency", "waitlist", "name", "email", "phone", "lang",

@@ -92,38 +92,20 @@ def with_campaign(page: str, referer: str, site_url: str) -> str:
     return page
 
 
-def estimate_text(offer: TripOffer | None, values: dict[str, Any], lang: str) -> str:
-    """The estimate of a filled-in form, in the form's language, or "" when the numbers
-    are not (yet) right."""
-    counts = [str(values.get(name) or ("0" if name == "children" else "")).strip()
-              for name in ("adults", "children")]
-    if offer is None or not all(c.isdigit() for c in counts) or int(counts[0]) < 1:
-        return ""
-    persons = sum(map(int, counts))
-    if persons > offer.max_persons:
-        return ""
-    return format_money(offer.estimate(persons), offer.currency, lang)
-
-
 def booking_page(service: Service, offer: TripOffer | None) -> FormPage:
     """The booking form shown again by the service: filled in, with its estimate and a
     message per field (or only the message, when there is no trip to show a form for)."""
 
     def page(lang: str, values: dict[str, str], errors: dict[str, str], message_key: str,
              status: int, params: dict[str, dict[str, Any]] | None = None) -> Response:
-        token, question = tokens.issue(service.config.secret, service.site.question)
-        privacy, page_url = (value if site_url_ok(value, service.site.url) else ""
-                             for value in (values.get("privacy", ""), values.get("page", "")))
         heading = "waitlist_heading" if offer and offer.waitlist else "booking_heading"
+        again = service.form_again(values)
+        again["page_url"] = again["page_url"] or (offer.url if offer else "")
         return service.render(
-            "feedback/booking_page.html", lang, status, fb=service.form, offer=offer,
-            form_id="booking", page_url=page_url or (offer.url if offer else ""),
-            privacy_url=privacy, values=values, token=token,
-            question=question.text if question else "",
-            heading=service.gettext(lang, heading),
+            "feedback/booking_page.html", lang, status, offer=offer, form_id="booking",
+            **again, heading=service.gettext(lang, heading),
             errors=service.field_messages(lang, errors, params),
             form_message=service.gettext(lang, message_key),
-            estimate=estimate_text(offer, values, lang),
             trips_url=service.site.page_url(lang, "trips/"))
 
     return page

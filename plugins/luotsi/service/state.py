@@ -135,16 +135,22 @@ class Service:
                          message_key: str, status: int, heading: str = "",
                          params: Mapping[str, Mapping[str, Any]] | None = None
                          ) -> HTMLResponse:
+        return self.render(
+            "feedback/service_page.html", lang, status, form_id="feedback",
+            **self.form_again(values), heading=heading or self.gettext(lang, "heading"),
+            errors=self.field_messages(lang, errors, params),
+            form_message=self.gettext(lang, message_key))
+
+    def form_again(self, values: Mapping[str, str]) -> dict[str, Any]:
+        """What a form shown again by the service needs besides its messages: the visitor's
+        values, a fresh token (and question), and the page and privacy policy it came with,
+        when they are pages of the site."""
         token, question = tokens.issue(self.config.secret, self.site.question)
         privacy, page = (value if site_url_ok(value, self.site.url) else ""
                          for value in (values.get("privacy", ""), values.get("page", "")))
-        return self.render(
-            "feedback/service_page.html", lang, status, fb=self.form, form_id="feedback",
-            page_url=page, privacy_url=privacy, values=values, token=token,
-            question=question.text if question else "",
-            heading=heading or self.gettext(lang, "heading"),
-            errors=self.field_messages(lang, errors, params),
-            form_message=self.gettext(lang, message_key))
+        return {"fb": self.form, "values": values, "token": token,
+                "question": question.text if question else "", "privacy_url": privacy,
+                "page_url": page}
 
     def answer(self, request: Request, lang: str, status: int, message_key: str,
                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
