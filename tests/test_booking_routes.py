@@ -209,7 +209,8 @@ def test_forged_or_unknown_status_links_get_one_page_in_the_visitors_language(ap
     unknown = tokens.random_token(SECRET.encode(), "booking-status")  # signed, never stored
     other_purpose = tokens.random_token(SECRET.encode(), "unsubscribe")
     for token in (real[:-1] + ("A" if real[-1] != "A" else "B"), unknown, other_purpose, "",
-                  "x" * 5000, real.split(".")[0]):
+                  "x" * 5000, real.split(".")[0], "\U0010ebc5.)iY}\U000d2596",
+                  real.split(".")[0] + ".ä"):
         answer = app.get("/booking/status", params={"t": token},  # no sv: the next one
                          headers={"Accept-Language": "sv-FI,sv;q=0.9,en;q=0.5"})
         assert answer.status_code == 404, token
@@ -299,6 +300,8 @@ def test_only_signed_in_staff_reach_the_queue(app):
     own = sign_in(app)
     assert app.get("/admin/bookings/99999999999999999999").status_code == 404
     assert staff_move(app, own, 424242, "declined").status_code == 404
+    assert app.post("/admin/bookings/1/status", headers=own,  # any text, never a crash
+                    data={"csrf": "ä€\U0010ffff", "status": "declined"}).status_code == 403
 
 
 def test_the_report_draws_response_times_requests_and_scans_and_the_campaigns(app, tmp_path):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hmac
 import math
 import secrets
 from collections.abc import Awaitable, Callable
@@ -117,7 +116,7 @@ async def authorised_form(request: Request) -> dict[str, str] | Response:
         data = await read_admin_form(request)
     except BadRequest as error:
         return Response(service.gettext(ADMIN_LANG, error.key), status_code=error.status)
-    if not hmac.compare_digest(data.get("csrf", ""), csrf_token(service.config.secret, who[1])):
+    if not tokens.same(data.get("csrf", ""), csrf_token(service.config.secret, who[1])):
         return forbidden()
     return data
 
