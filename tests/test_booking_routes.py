@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
 from luotsi.forms import tokens
+from luotsi.forms.booking import TripOffer
 from luotsi.service.store import now
 
 from .feedback_forms import JSON, booking_form, form
-from .servers import SECRET
+from .servers import SECRET, trip_offers, write_trips
 from .test_service_routes import REFUSED_POSTS, SITE, csrf, running_app, sign_in
 
 
@@ -330,3 +333,18 @@ def test_the_report_draws_response_times_requests_and_scans_and_the_campaigns(ap
     assert "<td>poster-aurora</td><td>4</td><td>1</td><td>25 %</td>" in report
     today = dt.datetime.now(dt.UTC).date().isoformat()
     assert f"<tr><td>{today}</td><td>2</td><td>5</td></tr>" in report  # beside the chart
+
+
+def test_the_service_takes_a_rebuilt_trips_file_without_a_restart(app, tmp_path):
+    new_trip = TripOffer("kayak", "fi", "Melonta", f"{SITE}/trips/kayak/", Decimal(120), "EUR",
+                         "InStock", 1, dt.date.today(), dt.date.today() + dt.timedelta(days=60))
+    before = app.post("/booking", data=booking_form(trip="kayak", days=3), headers=JSON)
+    assert before.status_code == 422 and "trip" in before.json()["errors"]
+    offers = [*trip_offers(SITE), new_trip]
+    path = tmp_path / "booking" / "trips.json"
+    write_trips(tmp_path, SITE, offers)
+    stamp = path.stat().st_mtime + 2  # a later build, even on a coarse clock
+    os.utime(path, (stamp, stamp))
+    after = app.post("/booking", data=booking_form(trip="kayak", days=3), headers=JSON)
+    assert after.status_code == 201
+    assert app.store.requests()[0]["trip_title"] == "Melonta"

@@ -73,8 +73,13 @@
       ? persons + " × " + money.format(price) + " = " + money.format(price * persons) : "";
   }
   function booking(form) {
-    /* The page as the visitor reached it, campaign included (a poster's code carries one). */
-    form.elements.page.value = location.href;
+    /* The page as the visitor reached it, campaign included (a poster's code carries one),
+       when it is the site's own address (not a proxy's or a translator's) and not too long. */
+    var page = form.elements.page;
+    try {
+      if (new URL(page.value).origin === location.origin && location.href.length <= 2000)
+        page.value = location.href;
+    } catch (e) { /* keep the page's own address */ }
     var day = today(), date = form.querySelector("input[type=date]");
     if (date && (!date.min || date.min < day)) date.min = day;
     form.querySelectorAll("select[name=departure] option").forEach(function (option) {
