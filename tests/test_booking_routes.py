@@ -64,7 +64,8 @@ def test_a_request_is_committed_with_its_mails_and_opens_its_own_page(app):
     assert (found["trip"], found["adults"], found["children"], found["campaign"]) == (
         "aurora", 2, 1, "poster-aurora")
     customer, staff = outbox(app)
-    assert (customer["kind"], customer["recipient"]) == ("booking-received", "aino@example.com")
+    assert (customer["kind"], customer["recipient"], customer["reply_to"]) == (
+        "booking-received", "aino@example.com", "bookings@fixture.example")
     assert customer["subject"] == f"Saimme varauspyyntösi {body['reference']} — Fixture Travel"
     assert "Hinta-arvio: 4 470,00 €" in customer["body"].replace("\xa0", " ")
     link = re.search(r"http://\S+/booking/status\?t=\S+", customer["body"]).group(0)

@@ -46,13 +46,15 @@ OPENINGS = {
 @dataclass(frozen=True)
 class Letterhead:
     """What every customer mail of one request needs: the request's language (texts and
-    formats), the company, and the private link to the request's page."""
+    formats), the company, the private link to the request's page, and where an answer
+    goes (the staff who handle bookings: an offer is accepted by answering it)."""
 
     gettext: Translate
     lang: str
     site_name: str
     hours: int
     status_url: str
+    reply_to: str = ""
 
     def day(self, value: str) -> str:
         return format_day(dt.date.fromisoformat(value), self.lang)
@@ -109,8 +111,8 @@ def customer_mail(request: dict[str, Any], head: Letterhead, event: str, note: s
                 "alone):") + "\n" + head.status_url, head.site_name]
     subject = _(SUBJECTS[event.removesuffix("_by_you")]) % {"reference": reference}
     return Mail(f"booking-{event}", request["email"], f"{subject} — {head.site_name}",
-                "\n\n".join(parts) + "\n", attachment_name=f"{reference}.ics" if calendar
-                else "", attachment=calendar)
+                "\n\n".join(parts) + "\n", reply_to=head.reply_to,
+                attachment_name=f"{reference}.ics" if calendar else "", attachment=calendar)
 
 
 def staff_notice(request: dict[str, Any], staff_address: str, site_name: str, admin_url: str,

@@ -56,7 +56,7 @@ def letterhead(service: Service, request: dict[str, Any], status_url: str
     catalog = service.catalogs.get(lang)
     return booking_mail.Letterhead(catalog.gettext if catalog else (lambda s: s), lang,
                                    service.site.name, service.site.answer_within_hours,
-                                   status_url)
+                                   status_url, staff_address(service))
 
 
 def staff_address(service: Service) -> str:
