@@ -76,17 +76,19 @@ def dates(request: dict[str, Any], day: Callable[[str], str]) -> str:
     return day(first) if first == last else f"{day(first)} – {day(last)}"
 
 
-def details(request: dict[str, Any], head: Letterhead) -> str:
-    """The request as the customer sent it, in their language. (No gettext call inside an
-    f-string: the catalogs' extractor would not see it.)"""
+def details(request: dict[str, Any], head: Letterhead, with_estimate: bool = False) -> str:
+    """The request as the customer sent it, in their language; the estimate only until staff
+    have answered with a price of their own. (No gettext call inside an f-string: the
+    catalogs' extractor would not see it.)"""
     _ = head.gettext
-    money = head.money(estimate(request), request["currency"])
-    caveat = _("price per person × persons; not yet a confirmed price")
     lines = [(_("Reference"), request["reference"]),
              (_("Trip"), one_line(request["trip_title"])),
              (_("Dates"), dates(request, head.day)),
-             (_("Adults"), request["adults"]), (_("Children"), request["children"]),
-             (_("Estimate"), f"{money} ({caveat})")]
+             (_("Adults"), request["adults"]), (_("Children"), request["children"])]
+    if with_estimate:
+        money = head.money(estimate(request), request["currency"])
+        caveat = _("price per person × persons; not yet a confirmed price")
+        lines.append((_("Estimate"), f"{money} ({caveat})"))
     return "\n".join(f"{label}: {value}" for label, value in lines)
 
 
@@ -100,12 +102,13 @@ def customer_mail(request: dict[str, Any], head: Letterhead, event: str, note: s
     parts = [_("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
              _(OPENINGS[event]) % {"hours": head.hours}]
     if note.strip():
-        parts += [_("Our note:"), note.strip()]
+        parts.append(_("Our note:") + "\n" + note.strip())
     if event == "offered" and payment_url:
         parts.append(_("You can pay on our payment page; please give the reference "
                        "%(reference)s there:") % {"reference": reference} + "\n" + payment_url)
-    parts.append(details(request, head))
-    if event in ("received", "waitlist") and request.get("message"):
+    new = event in ("received", "waitlist")
+    parts.append(details(request, head, with_estimate=new))
+    if new and request.get("message"):
         parts += [_("What you wrote:"), quoted(request["message"])]
     parts += [_("Follow your request, or cancel it, on its own page (the link is for you "
                 "alone):") + "\n" + head.status_url, head.site_name]
