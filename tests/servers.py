@@ -3,6 +3,8 @@ process (so it can be killed), and a throw-away PostgreSQL cluster."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from email import message_from_string
 from email.message import EmailMessage
 from email.policy import default
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import httpx
 from aiosmtpd.controller import Controller
+from luotsi.forms.booking import TripOffer
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-" + "x" * 40
@@ -126,10 +130,12 @@ class Service:
         values = {"site_settings": "pelicanconf.py",
                   "database": database or "sqlite:///feedback.db", "port": self.port,
                   "smtp_port": smtp_port, "min_seconds": 0.5, "mail_retry_max_seconds": 1,
-                  "qr_codes": "qr/codes.json", **settings}
+                  "qr_codes": "qr/codes.json", "booking_trips": "booking/trips.json",
+                  **settings}
         lines = [f"{k} = {v!r}".replace("'", '"') if not isinstance(v, bool) else
                  f"{k} = {str(v).lower()}" for k, v in values.items()]
         (root / "feedback.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_trips(root, self.site)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -170,6 +176,41 @@ class Service:
         headers = {"Origin": self.site}
         headers.update(kwargs.pop("headers", {}))  # type: ignore[arg-type]
         return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
+
+
+def trip_offers(site: str, today: dt.date | None = None) -> list[TripOffer]:
+    """The trips the fixture site offers, with dates counted from ``today`` so that they stay
+    in the future: one with fixed departures and a group size, one bookable any day of its
+    season, one sold out (a waiting list), one no longer offered."""
+    today = today or dt.date.today()
+
+    def day(n: int) -> dt.date:
+        return today + dt.timedelta(days=n)
+
+    facts = {
+        "aurora": dict(price=Decimal(1490), availability="LimitedAvailability", days=5,
+                       valid_from=today, valid_through=day(200),
+                       departures=(day(30), day(60)), group_size=6),
+        "husky": dict(price=Decimal("189.50"), availability="InStock", days=1,
+                      valid_from=day(1), valid_through=day(120), group_size=8),
+        "hike": dict(price=Decimal(890), availability="SoldOut", days=4, valid_from=day(80),
+                     valid_through=day(100), departures=(day(90),), group_size=10),
+        "gone": dict(price=Decimal(50), availability="Discontinued", days=1),
+    }
+    titles = {"fi": "Matka", "en": "Trip", "ja": "旅行"}
+    return [TripOffer(key, lang, f"{titles[lang]} {key}",
+                      f"{site}/{'' if lang == 'fi' else lang + '/'}trips/{key}/",
+                      currency="EUR", **values)
+            for key, values in facts.items() for lang in titles
+            if key != "gone" or lang == "fi"]
+
+
+def write_trips(root: Path, site: str, offers: list[TripOffer] | None = None) -> None:
+    """``booking/trips.json`` as a build writes it, for the service in ``root``."""
+    path = root / "booking" / "trips.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"trips": [o.to_json() for o in (offers or trip_offers(site))]}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def postgres_binaries() -> Path | None:

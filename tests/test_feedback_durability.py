@@ -3,6 +3,7 @@ is killed in the middle of a burst."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from .feedback_forms import JSON, form
+from .feedback_forms import JSON, booking_form, form
 from .servers import Service, SmtpSink, free_port
 
 pytestmark = [pytest.mark.xdist_group("feedback"), pytest.mark.slow]
@@ -82,6 +83,51 @@ def test_sigkill_during_a_burst_loses_no_accepted_message_or_mail(tmp_path):
         delivered = {m.get_content().split("> ", 1)[1].splitlines()[0]
                      for m in mails if m["To"] == "aino@example.com"}
         assert set(accepted) <= delivered
+        assert rows(db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
+    finally:
+        restarted.stop()
+        smtp.stop()
+
+
+def test_sigkill_during_a_burst_of_booking_requests_loses_none(tmp_path):
+    """The same for booking requests: every request answered with a reference is stored with
+    it (references unique, none given twice) and its two mails go out after the restart."""
+    smtp_port = free_port()
+    service = Service(tmp_path / "svc", smtp_port, rate_limit=100000).start()
+    db = tmp_path / "svc" / "feedback.db"
+    accepted: dict[str, str] = {}  # reference → the marker in the request's message
+
+    def send(n: int) -> None:
+        marker = f"burst request {n}"
+        try:
+            with httpx.Client(base_url=service.url, timeout=10,
+                              headers={**JSON, "Origin": service.site}) as client:
+                answer = client.post("/booking", data=booking_form(message=marker))
+                if answer.status_code == 201:
+                    accepted[answer.json()["reference"]] = marker
+        except httpx.HTTPError:
+            pass  # the service died before answering: this one was never promised
+
+    with ThreadPoolExecutor(16) as pool:
+        futures = [pool.submit(send, n) for n in range(400)]
+        deadline = time.monotonic() + 60
+        while len(accepted) < 60 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        service.stop(kill=True)
+        for future in futures:
+            future.result()
+    assert len(accepted) >= 60
+    stored = dict(rows(db, "SELECT reference, message FROM booking_requests"))
+    assert {ref: stored.get(ref) for ref in accepted} == accepted  # each with its own text
+    assert len(rows(db, "SELECT DISTINCT reference FROM booking_requests")) == len(stored)
+
+    smtp = SmtpSink(smtp_port).start()
+    restarted = Service(tmp_path / "svc", smtp_port).start()
+    try:
+        mails = smtp.wait_for(2 * len(stored), timeout=60)
+        customers = {re.search(r"[A-Z]+-\d{4}-\d{5}", m["Subject"]).group(0) for m in mails
+                     if m["To"] == "aino@example.com"}
+        assert set(accepted) <= customers
         assert rows(db, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
     finally:
         restarted.stop()

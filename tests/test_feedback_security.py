@@ -28,7 +28,7 @@ import pytest
 from luotsi.service import addresses
 from luotsi.service.store import Mail, open_store
 
-from .feedback_forms import JSON, form, good_token
+from .feedback_forms import JSON, booking_form, form, good_token
 from .servers import Received, Service, SmtpSink
 
 pytestmark = pytest.mark.xdist_group("feedback")
@@ -70,6 +70,11 @@ class Running:
     def post(self, client_ip: str = "10.0.0.1", **fields: str) -> httpx.Response:
         with self.service.client(headers={**JSON, "X-Forwarded-For": client_ip}) as client:
             return client.post("/feedback", data=form(**fields))
+
+    def book(self, client_ip: str = "10.0.0.2", **fields: str) -> httpx.Response:
+        """A booking request for a fixture trip (see tests/servers.py)."""
+        with self.service.client(headers={**JSON, "X-Forwarded-For": client_ip}) as client:
+            return client.post("/booking", data=booking_form(**fields))
 
     def admin(self, client_ip: str = "10.9.0.1") -> httpx.Client:
         client = self.service.client(follow_redirects=False, headers={
@@ -266,17 +271,19 @@ def test_erase_leaves_no_trace_in_the_rows_or_the_raw_files(running):
     assert running.post(email=address, message=text, website="http://spam.example",
                         client_ip="10.4.4.4").status_code == 201  # the honeypot's table
     running.invite(f"E1,Äijä,{address},fi,Husky,2026-01-01")
+    assert running.book(email=address, message=text).status_code == 201
     shown = json.loads(running.service.cli("feedback", "export", "--email",
                                            "äijä.erase@EXAMPLE.com").stdout)
-    assert [len(shown[k]) for k in ("messages", "mails", "spam", "invitations",
-                                    "unsubscribe_links")] == [1, 3, 1, 1, 1]
+    assert [len(shown[k]) for k in ("messages", "booking_requests", "mails", "spam",
+                                    "invitations", "unsubscribe_links")] == [1, 1, 5, 1, 1, 1]
     erased = running.service.cli("feedback", "erase", "--email", "äijä.erase@EXAMPLE.com")
-    assert erased.stdout.startswith("erased 1 message(s) from äijä.erase@EXAMPLE.com, 3 mail(s)"
-                                    " to or about it, 1 spam post(s), 1 invitation(s) and 1 "
-                                    "unsubscribe link(s)")
+    assert erased.stdout.startswith("erased 1 message(s) and 1 booking request(s) from "
+                                    "äijä.erase@EXAMPLE.com, 5 mail(s) to or about it, 1 spam "
+                                    "post(s), 1 invitation(s) and 1 unsubscribe link(s)")
     again = json.loads(running.service.cli("feedback", "export", "--email", address).stdout)
-    assert all(again[k] == [] for k in ("messages", "mails", "spam", "invitations",
-                                        "unsubscribe_links")) and len(again["opt_out"]) == 1
+    assert all(again[k] == [] for k in ("messages", "booking_requests", "mails", "spam",
+                                        "invitations", "unsubscribe_links"))
+    assert len(again["opt_out"]) == 1
     data = b"".join(p.read_bytes() for p in running.db.parent.glob("feedback.db*"))
     assert b"other.sender@example.com" in data  # other senders' rows are still there
     for needle in (address.encode(), "äijä.erase".encode(), text.encode(), b"\\u00c4IJ"):
@@ -318,11 +325,15 @@ def post_huge(port: int, path: str, total: int, chunked: bool, origin: str) -> t
 
 @pytest.mark.slow
 def test_300_mb_bodies_are_cut_off_early_on_every_endpoint(tmp_path):
+    """Every endpoint that takes a POST, public and staff (the booking request's, its
+    cancelling and the staff's moves included)."""
     with Running(tmp_path / "svc") as running:
         pid, origin = running.service.process.pid, running.service.url
         before = rss_peak_mb(pid)
         size = 300 << 20
         for path, answered_first in (("/feedback", "413"), ("/unsubscribe", "413"),
+                                     ("/booking", "413"), ("/booking/cancel", "413"),
+                                     ("/admin/bookings/1/status", "403"),
                                      ("/admin/login", "413"), ("/admin/logout", "303"),
                                      ("/admin/messages/1/answered", "403"),
                                      ("/healthz", "405"), ("/nowhere", "404")):

@@ -12,6 +12,7 @@ from luotsi.service import addresses
 from luotsi.service import store as store_module
 from luotsi.service.store import Mail, open_store
 
+from .feedback_forms import add_request
 from .servers import Postgres
 
 pytestmark = pytest.mark.xdist_group("postgres")
@@ -190,10 +191,17 @@ ADDRESS = "ÄIJÄ@example.com"
 
 def fill_traces(store) -> None:
     """A message, its mails, a honeypot post (as JSON, the way old versions escaped it),
-    an invitation with its unsubscribe link, and someone else's message."""
+    an invitation with its unsubscribe link, a booking request with its timeline, link and
+    mails, and someone else's message."""
     store.add_message({**VALUES, "email": ADDRESS, "message": SECRET_TEXT},
                       [Mail("thanks", ADDRESS, "Kiitos", f"> {SECRET_TEXT}"),
                        Mail("staff", "bookings@x.example", "b", SECRET_TEXT, reply_to=ADDRESS)])
+    request_id, _ = add_request(store, email=ADDRESS, name="Äijä", message=SECRET_TEXT)
+    store.move_request(request_id, "confirmed", f"Nähdään, {SECRET_TEXT}", "aino",
+                       lambda old, new: True, frozenset(), lambda r: [
+                           Mail("booking-confirmed", ADDRESS, "ok", SECRET_TEXT,
+                                attachment_name="RT-2026-00001.ics", attachment=SECRET_TEXT)],
+                       "link-2")
     store.add_spam("honeypot", json.dumps({"email": ADDRESS, "message": SECRET_TEXT}))
     store.record_invitation({"booking_id": "B9", "email": ADDRESS, "lang": "fi",
                              "trip": "Husky", "end_date": "2026-01-01"}, "sent", "due",
@@ -211,11 +219,15 @@ def raw_files(paths) -> bytes:
 def test_erase_removes_every_trace_and_export_showed_them(store, request, tmp_path):
     fill_traces(store)
     about = store.about_email("äijä@EXAMPLE.com")  # other case, non-ASCII capitals
-    assert [len(about[k]) for k in ("messages", "mails", "spam", "invitations",
-                                    "unsubscribe_links")] == [1, 3, 1, 1, 1]
+    assert [len(about[k]) for k in ("messages", "booking_requests", "mails", "spam",
+                                    "invitations", "unsubscribe_links")] == [1, 1, 6, 1, 1, 1]
+    assert [e["status"] for e in about["booking_requests"][0]["events"]] == [
+        "received", "confirmed"]
     erased = store.erase_email("äijä@EXAMPLE.com")
-    assert erased == {"messages": 1, "mails": 3, "spam": 1, "invitations": 1,
-                      "unsubscribe_links": 1}
+    assert erased == {"messages": 1, "booking_requests": 1, "mails": 6, "spam": 1,
+                      "invitations": 1, "unsubscribe_links": 1}
+    for table in ("booking_requests", "booking_events", "booking_links"):
+        assert store.count(table) == 0, table
     after = store.about_email(ADDRESS)
     assert all(after[k] == [] for k in erased) and len(after["opt_out"]) == 1
     assert [m["message"] for m in store.messages()] == ["Toinen"]
@@ -231,18 +243,22 @@ def test_erase_removes_every_trace_and_export_showed_them(store, request, tmp_pa
         assert needle not in data, needle
 
 
+def old_store(version: int, engine: str, request, tmp_path, monkeypatch):
+    """A new database on ``engine`` migrated to ``version`` only, as an older release left
+    it; ``monkeypatch.undo()`` lets the next ``migrate()`` bring it up to date."""
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
+    if engine == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / f'v{version}.db'}")
+    return open_store(request.getfixturevalue("postgres").create_database(
+        f"v{version}_{abs(hash(tmp_path)) % 10**9}"))
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_migrating_a_database_with_an_invitation_answered_twice(engine, request, tmp_path,
                                                                 monkeypatch):
     """Version 3 allowed two answers per booking; migration 4 keeps both texts and ties the
     first to the booking, so that the unique index can be built."""
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
-    if engine == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(
-            f"m{abs(hash(tmp_path)) % 10**9}")
-    old = open_store(url)
+    old = old_store(3, engine, request, tmp_path, monkeypatch)
     for text in ("Ensimmäinen", "Toinen"):
         with old.transaction() as conn:
             old.execute(conn, "INSERT INTO messages (created_at, lang, topic, message, "
@@ -251,4 +267,110 @@ def test_migrating_a_database_with_an_invitation_answered_twice(engine, request,
     assert old.migrate() == len(store_module.MIGRATIONS)
     assert old.query("SELECT message, booking_id FROM messages ORDER BY id") == [
         ("Ensimmäinen", "B1"), ("Toinen", "")]
+    old.close()
+
+
+# -- booking requests ------------------------------------------------------------------------
+def test_a_request_gets_the_years_next_reference_and_its_mails_with_it(store):
+    made = [add_request(store, year=year) for year in (2026, 2026, 2027, 2026)]
+    assert [reference for _, reference in made] == [
+        "RT-2026-00001", "RT-2026-00002", "RT-2027-00001", "RT-2026-00003"]
+    request_id = made[0][0]
+    found = store.request(request_id)
+    assert found["status"] == "received" and found["reference"] == "RT-2026-00001"
+    assert [e["status"] for e in found["events"]] == ["received"]
+    assert [(m["kind"], m["request_id"]) for m in store.outbox()][:2] == [
+        ("booking-received", request_id), ("staff", request_id)]
+
+
+def test_references_stay_unique_when_two_instances_write_at_once(store):
+    """Two stores on one database, as two service instances: every number once, none
+    skipped."""
+    other = open_store(store.url)
+    failures: list[BaseException] = []
+
+    def write(target, count):
+        try:
+            for _ in range(count):
+                add_request(target)
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(target, 15)) for target in (store, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other.close()
+    assert not failures
+    references = sorted(r["reference"] for r in store.requests())
+    assert references == [f"RT-2026-{n:05d}" for n in range(1, 31)]
+
+
+def test_a_request_moves_only_where_it_may_and_records_its_answer_times(store):
+    request_id, _ = add_request(store)
+    allowed = {("received", "offered"), ("offered", "confirmed")}
+    answers = frozenset({"offered", "confirmed", "declined"})
+
+    def move(status):
+        return store.move_request(request_id, status, f"note {status}", "aino",
+                                  lambda old, new: (old, new) in allowed, answers,
+                                  lambda r: [Mail(f"booking-{status}", r["email"], "s", "b")],
+                                  f"link-{status}")
+
+    assert move("confirmed") is None  # received → confirmed is not allowed here
+    offered = move("offered")
+    assert offered["status"] == "offered" and offered["first_answer_at"] is not None
+    confirmed = move("confirmed")
+    assert confirmed["first_answer_at"] == offered["first_answer_at"]
+    assert confirmed["confirmed_at"] >= confirmed["first_answer_at"]
+    assert move("offered") is None  # the second of two clicks finds the first one's status
+    found = store.request(request_id)
+    assert [(e["status"], e["note"]) for e in found["events"]] == [
+        ("received", ""), ("offered", "note offered"), ("confirmed", "note confirmed")]
+    assert [m["kind"] for m in store.outbox() if m["request_id"] == request_id] == [
+        "booking-received", "staff", "booking-offered", "booking-confirmed"]
+    times = store.request_times()
+    assert times[0][0] == "aurora" and times[0][2] is not None and times[0][3] is not None
+
+
+def test_status_links_work_for_the_retention_period_and_old_requests_are_purged(store):
+    from luotsi.service.store import now, token_hash
+
+    past, future = "2020-01-01", "2999-01-01"
+    old_id, _ = add_request(store, link="old-link", departure=past, ends_on=past)
+    kept_id, _ = add_request(store, link="kept-link", departure=future, ends_on=future)
+    fresh_id, _ = add_request(store, link="fresh-link", departure=past, ends_on=past)
+    long_ago = now() - 400 * 86400
+    with store.transaction() as conn:
+        for request_id in (old_id, kept_id):
+            store.execute(conn, "UPDATE booking_requests SET created_at = ?, updated_at = ? "
+                          "WHERE id = ?", (long_ago, long_ago, request_id))
+            store.execute(conn, "UPDATE booking_links SET created_at = ? WHERE request_id = ?",
+                          (long_ago, request_id))
+    assert store.request_by_link(token_hash("fresh-link"), 365, now())["id"] == fresh_id
+    assert store.request_by_link(token_hash("old-link"), 365, now()) is None  # expired
+    assert store.request_by_link(token_hash("kept-link"), 365, now()) is None
+    assert store.request_by_link(token_hash("no-such-link"), 365, now()) is None
+    assert store.purge(365) == 1  # the old request; the one whose trip is ahead stays
+    assert sorted(r["id"] for r in store.requests()) == [kept_id, fresh_id]
+    assert store.query("SELECT COUNT(*) FROM outbox WHERE request_id = ?", (old_id,)) == [(0,)]
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_migrating_a_version_4_database_keeps_its_messages_and_mail(engine, request,
+                                                                   tmp_path, monkeypatch):
+    old = old_store(4, engine, request, tmp_path, monkeypatch)
+    with old.transaction() as conn:  # as version 4 wrote them
+        message_id = old.execute(conn, "INSERT INTO messages (created_at, lang, topic, email) "
+                                 "VALUES (1, 'fi', 'booking', 'aino@example.com') RETURNING id"
+                                 ).fetchone()[0]
+        old.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, subject, body, "
+                    "next_attempt_at) VALUES (?, 'thanks', 'aino@example.com', 's', 'b', 1)",
+                    (message_id,))
+    monkeypatch.undo()
+    assert old.migrate() == len(store_module.MIGRATIONS)
+    assert [m["email"] for m in old.messages()] == ["aino@example.com"]
+    assert [(m.kind, m.attachment_name) for m in old.claim_due_mail()] == [("thanks", "")]
+    assert add_request(old)[1] == "RT-2026-00001"
     old.close()

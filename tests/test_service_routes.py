@@ -71,13 +71,18 @@ def test_without_javascript_confirm_then_redirect(app):
     assert second.headers["location"].startswith(f"{SITE}/feedback/thanks/?from=")
 
 
-@pytest.mark.parametrize(("headers", "body", "status"), [
+# Posts that never reach the fields: (headers, body or None for a good form, status).
+REFUSED_POSTS = [
     ({"Origin": "https://evil.example"}, None, 403),
     ({"Origin": ""}, None, 403),
+    ({"Origin": "null"}, None, 403),
     ({"Content-Type": "text/plain"}, "lang=fi", 415),
     ({"Content-Type": "application/x-www-form-urlencoded"}, "x=" + "a" * 40000, 413),
     ({"Content-Type": "application/x-www-form-urlencoded"}, b"message=%ff%fe", 400),
-])
+]
+
+
+@pytest.mark.parametrize(("headers", "body", "status"), REFUSED_POSTS)
 def test_refusals_store_nothing(app, headers, body, status):
     answer = app.post("/feedback", data=None if body else form(), content=body,
                       headers={**JSON, **headers})

@@ -28,11 +28,28 @@ def test_defaults_load():
      r"international form"),
     ({"LUOTSI_COMPANY": {**BASE_SETTINGS["LUOTSI_COMPANY"], "country": "Finland"}},
      r"two-letter ISO 3166 country code such as 'FI'"),
+    ({"LUOTSI_BOOKING": {"reference_prefix": "rt-"}}, r"capital letters or digits"),
+    ({"LUOTSI_BOOKING": {"payment_url": "http://pay.example/"}}, r"https:// address"),
+    ({"LUOTSI_BOOKING": {"prefix": "RT"}}, r"keys payment_url, reference_prefix"),
 ])
 def test_bad_values_are_refused_with_a_fix(override, message):
     with pytest.raises(SettingsError, match=message) as info:
         load({"DEFAULT_LANG": "fi", **BASE_SETTINGS, **override})
     assert any(word in str(info.value) for word in ("pelicanconf.py", "add", "check"))
+
+
+@pytest.mark.parametrize(("name", "prefix"), [
+    ("Revontuli Travel", "RT"), ("Saaristo Seikkailut Oy", "SS"), ("Ääni & Valo GmbH", "AV"),
+    ("Alpine Adventure Tours Co", "AAT"), ("東京旅行", "BK")])
+def test_references_are_prefixed_with_the_companys_initials(name, prefix):
+    company = {**BASE_SETTINGS["LUOTSI_COMPANY"], "name": name}
+    config = load({"DEFAULT_LANG": "fi", **BASE_SETTINGS, "LUOTSI_COMPANY": company})
+    assert config.booking["reference_prefix"] == prefix
+    own = load({"DEFAULT_LANG": "fi", **BASE_SETTINGS, "LUOTSI_BOOKING": {
+        "reference_prefix": "REV", "payment_url": "https://pay.example/revontuli"}})
+    assert own.booking == {"reference_prefix": "REV",
+                           "payment_url": "https://pay.example/revontuli"}
+    assert load({"DEFAULT_LANG": "fi", **BASE_SETTINGS, "LUOTSI_BOOKING": None}).booking is None
 
 
 def test_readme_documents_every_setting():

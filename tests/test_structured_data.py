@@ -89,13 +89,21 @@ def test_profile_contact_faq_and_trip_pages(demo):
     assert questions[0] == "Will I definitely see the northern lights?" and len(questions) == 3
     assert faq["mainEntity"][1]["acceptedAnswer"]["text"].startswith("Wool socks")
     trip = nodes(output / "en/trips/aurora-photography-week/index.html")
-    offer = trip["TouristTrip"]["offers"]
-    assert offer == {
+    offers = trip["TouristTrip"]["offers"]  # one per departure, from its start to its end
+    assert offers[0] == {
         "@type": "Offer", "price": 1490, "priceCurrency": "EUR",
         "availability": "https://schema.org/LimitedAvailability",
         "url": f"{SITE}/en/trips/aurora-photography-week/",
         "validFrom": "2026-12-01T00:00:00+02:00", "validThrough": "2027-03-31T23:59:59+03:00",
+        "availabilityStarts": "2026-12-07T00:00:00+02:00",
+        "availabilityEnds": "2026-12-11T23:59:59+02:00",
     }
+    assert [o["availabilityStarts"][:10] for o in offers] == [
+        "2026-12-07", "2027-01-11", "2027-02-08", "2027-03-08"]
+    husky = nodes(output / "en/trips/husky-safari-day/index.html")["TouristTrip"]["offers"]
+    assert (husky["availabilityStarts"], husky["availabilityEnds"]) == (  # the season
+        "2026-12-10T00:00:00+02:00", "2027-04-10T23:59:59+03:00")
+    assert not [n for n in trip if n == "Event"]  # see the README: departures are no Events
     assert trip["TouristTrip"]["provider"] == {"@id": f"{SITE}/#organization"}
     stops = trip["TouristTrip"]["itinerary"]["itemListElement"]
     assert [s["item"]["name"] for s in stops][:2] == ["Rovaniemi", "Kemijoki riverside"]
@@ -210,6 +218,33 @@ def test_bad_trip_fields_are_findings_with_line_and_fix(site):
     assert (site.output / "trips/huono/index.html").exists()  # still a page, without an offer
 
 
+def test_departures_and_group_size_are_checked_and_each_departure_is_an_offer(site):
+    fields = ("Title: {title}\nLang: fi\nPrice: 990\nDuration: P2D\nValid-From: 2026-12-01\n"
+              "Valid-Through: 2027-03-31\nDepartures: {departures}\nGroup-Size: {size}\n\n"
+              "Hyvä matka.\n")
+    site.write("trips/bad/fi.md", fields.format(
+        title="Huono", departures="2026-12-07; 7.1.2027; 2026-12-07; 2028-01-01", size="0"))
+    site.write("trips/good/fi.md", fields.format(
+        title="Hyvä", departures="2027-01-11; 2026-12-14", size="8"))
+    run = site.build()
+    messages = [str(f) for f in run.findings]
+    for message in (
+            "content/trips/bad/fi.md:7: departure '7.1.2027' is not a date — write the start "
+            "dates as YYYY-MM-DD separated by ;, e.g. Departures: 2026-12-07; 2026-12-14",
+            "content/trips/bad/fi.md:7: departure 2026-12-07 is listed twice — remove one of "
+            "them",
+            "content/trips/bad/fi.md:7: departure 2028-01-01 is outside the season 2026-12-01 – "
+            "2027-03-31 — move it into the season, or correct Valid-From or Valid-Through",
+            "content/trips/bad/fi.md:8: group size '0' is not a whole number of at least 1 — "
+            "write the most persons one booking may bring, e.g. Group-Size: 6"):
+        assert message in messages
+    assert not [m for m in messages if "good/" in m]
+    offers = nodes(site.output / "trips/hyvä/index.html")["TouristTrip"]["offers"]
+    assert [(o["availabilityStarts"], o["availabilityEnds"]) for o in offers] == [
+        ("2026-12-14T00:00:00+02:00", "2026-12-15T23:59:59+02:00"),
+        ("2027-01-11T00:00:00+02:00", "2027-01-12T23:59:59+02:00")]
+
+
 def page_facts(**override) -> graph.PageFacts:
     facts = dict(siteurl="https://x.example", url="https://x.example/blog/a/", lang="fi",
                  languages=["fi"], kind="article", title="Otsikko", description="Kuvaus",
@@ -246,6 +281,15 @@ def test_validator_accepts_a_good_graph_and_names_each_broken_rule():
     assert ("Offer.price", "-5 is not a number", "write Price: as a number, e.g. 1290") in found
     assert ("Offer.priceCurrency", "'EURO' is not an ISO 4217 code",
             "write Currency: as EUR, SEK, USD, …") in found
+    backwards = graph.TripFacts(price=5, currency="EUR", availability="InStock",
+                                available=("2027-01-02T00:00:00+02:00",
+                                           "2027-01-01T23:59:59+02:00"),
+                                valid_from="2027-01-01", valid_through="")
+    found = problems(kind="trip", trip=backwards)
+    assert ("Offer.availabilityEnds", "is before availabilityStarts",
+            "correct Valid-From, Valid-Through or Departures") in found
+    assert ("Offer.validFrom", "'2027-01-01' is not an ISO 8601 date and time with a time "
+            "zone", "set TIMEZONE and write dates as YYYY-MM-DD") in found
     document = graph.page_graph(page_facts(), COMPANY, "X")
     document["@graph"] = [n for n in document["@graph"] if n["@type"] != "WebSite"]
     assert ("isPartOf", "refers to https://x.example/#website, which is not in the graph",

@@ -27,6 +27,7 @@ from .urls import lang_prefix
 
 if TYPE_CHECKING:  # only for annotations: the build state imports no capability
     from .audit.run_audit import Audit, Report
+    from .forms.booking import TripOffer
     from .images import Picture, Pipeline, Variant
     from .multilingual.model import Group
     from .qr.plugin import PageCode
@@ -100,6 +101,7 @@ class Build:
     picture_sources: list[str] = field(default_factory=list)  # originals never published
     # trips
     trips_urls: dict[str, str] = field(default_factory=dict)
+    trip_offers: list[TripOffer] = field(default_factory=list)  # for booking/trips.json
     # structured data
     seo_builder: SeoBuilder | None = None
     share_cards: ShareCards | None = None

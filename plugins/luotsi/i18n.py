@@ -96,6 +96,23 @@ def _format_date(value: dt.date, fmt: str, lang: str) -> str:
     return format_date(value, format=fmt, locale=babel_locale(lang))
 
 
+def format_day(value: dt.date, lang: str, fmt: str = "long") -> str:
+    """A date as a reader of ``lang`` writes it (pages, mails, the service's pages)."""
+    return _format_date(value, fmt, lang)
+
+
+def format_money(value: Any, currency: str, lang: str) -> str:
+    """An amount in ``currency`` as a reader of ``lang`` writes it: ``1 490,00 €``."""
+    return _format_money(str(value), currency, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_money(value: str, currency: str, lang: str) -> str:
+    """Prices and estimates repeat (a trip's price times a few group sizes), and Babel takes
+    tens of microseconds for each; a mail or page should not."""
+    return format_currency(Decimal(value), currency, locale=babel_locale(lang))
+
+
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
@@ -146,9 +163,8 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
 
     @pass_context
     def price_filter(ctx: Any, value: Any, currency: str | None = None) -> str:
-        currency = currency or ctx.get("LUOTSI_CURRENCY", "EUR")
-        return format_currency(Decimal(str(value)), currency,
-                               locale=babel_locale(known_lang(ctx)))
+        return format_money(value, currency or ctx.get("LUOTSI_CURRENCY", "EUR"),
+                            known_lang(ctx))
 
     @pass_context
     def number_filter(ctx: Any, value: Any) -> str:

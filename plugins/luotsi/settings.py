@@ -9,6 +9,7 @@ against :data:`SPECS` by the test suite, so documentation cannot drift from the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -282,6 +283,45 @@ def _feedback(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, A
             "question": bool(value.get("question", False))}
 
 
+_LEGAL_FORMS = {"oy", "oyj", "ab", "abp", "as", "asa", "aps", "gmbh", "ag", "kg", "ltd",
+                "llc", "inc", "plc", "sa", "sarl", "srl", "bv", "nv", "kk", "co"}
+
+
+def reference_prefix(company_name: str) -> str:
+    """The default prefix of booking references: the initials of the company's name without
+    its legal form (Revontuli Travel → RT), at most four letters; BK when the name has no
+    Latin letters to take them from."""
+    words = [w for w in re.split(r"[^0-9A-Za-z\u00c0-\u024f]+", company_name)
+             if w and w.lower() not in _LEGAL_FORMS]
+    initials = "".join(unicodedata.normalize("NFKD", w[0]).encode("ascii", "ignore").decode()
+                       for w in words).upper()
+    initials = re.sub(r"[^A-Z0-9]", "", initials)[:4]
+    return initials if initials[:1].isalpha() else "BK"
+
+
+_BOOKING_KEYS = {"reference_prefix", "payment_url"}
+
+
+def _booking(name: str, value: Any, settings: Mapping[str, Any]) -> dict[str, str] | None:
+    """Booking requests on trip pages (with LUOTSI_FEEDBACK): the prefix of references and
+    the company's own payment page that offers link to."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) - _BOOKING_KEYS:
+        raise _fail(name, value, "a dict with keys " + ", ".join(sorted(_BOOKING_KEYS)))
+    company = (settings.get("LUOTSI_COMPANY") or {}).get("name") or settings.get("SITENAME", "")
+    prefix = value.get("reference_prefix") or reference_prefix(str(company))
+    if not isinstance(prefix, str) or not re.fullmatch(r"[A-Z][A-Z0-9]{0,5}", prefix):
+        raise _fail(f"{name}['reference_prefix']", prefix, "one to six capital letters or "
+                    "digits starting with a letter, e.g. 'RT'")
+    payment = value.get("payment_url") or ""
+    if not isinstance(payment, str) or (payment and not re.fullmatch(
+            r"https://[^/\s?#<>\"']+(/[^\s<>\"']*)?", payment)):
+        raise _fail(f"{name}['payment_url']", payment, "the https:// address of the company's "
+                    "own payment page")
+    return {"reference_prefix": prefix, "payment_url": payment}
+
+
 SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_LANGUAGES", None, _languages,
          "Languages the site speaks; the first listing order. Defaults to [DEFAULT_LANG]. "
@@ -347,6 +387,11 @@ SPECS: tuple[Spec, ...] = (
          "The feedback form and service: {'url': service URL, 'topics': {topic: staff "
          "address}, 'topic_labels': {topic: {lang: label}}, 'answer_within_hours': 24, "
          "'places': ['contact', 'posts', 'helpful'], 'question': False}. None: no form."),
+    Spec("LUOTSI_BOOKING", {}, _booking,
+         "Booking requests on trip pages, when LUOTSI_FEEDBACK is set: {'reference_prefix': "
+         "'RT', 'payment_url': 'https://…'}. The prefix of references such as RT-2026-00042 "
+         "defaults to the initials of the company's name; offers link to payment_url, the "
+         "company's own payment page. None: trip pages show the feedback form instead."),
     Spec("LUOTSI_QR", True, _bool,
          "Give every post, page, trip and staff page a QR code for print (shown by the print "
          "stylesheet, SVG inline plus an SVG file)."),

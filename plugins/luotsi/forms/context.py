@@ -14,6 +14,7 @@ def form_context(url: str, topics: Mapping[str, str], topic_labels: Mapping[str,
     """``url`` is the service's URL as the site links it; ``topic_labels`` the site's own
     labels (topic → language → label), which win over the theme's translated ones."""
     return {"action": f"{url}/feedback", "token_url": f"{url}/feedback/token",
+            "booking_action": f"{url}/booking",
             "topics": list(topics), "topic_labels": topic_labels,
             "known_labels": {key: TOPIC_LABELS[key] for key in topics if key in TOPIC_LABELS},
             "hours": hours, "company": company, "places": tuple(places)}

@@ -92,11 +92,30 @@ def seal(secret: bytes, purpose: str, data: dict[str, object]) -> str:
 
 def unseal(secret: bytes, purpose: str, token: str) -> dict[str, object] | None:
     payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(signature,
-                                              _sign(secret, f"{purpose}:{payload}".encode())):
+    if not payload or not same(signature, _sign(secret, f"{purpose}:{payload}".encode())):
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (ValueError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def random_token(secret: bytes, purpose: str) -> str:
+    """A random token that says nothing (a booking's status link): the store keeps only its
+    hash. It is also signed, so that a forged one is refused before any database lookup."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_sign(secret, f'{purpose}:{nonce}'.encode())[:22]}"
+
+
+def random_token_ok(secret: bytes, purpose: str, token: str) -> bool:
+    """``token`` was made by :func:`random_token` for ``purpose`` with this secret."""
+    nonce, _, signature = token.partition(".")
+    return 0 < len(token) <= 100 and bool(nonce) and same(
+        signature, _sign(secret, f"{purpose}:{nonce}".encode())[:22])
+
+
+def same(given: str, expected: str) -> bool:
+    """A constant-time comparison that also takes what no signature is made of (compare_digest
+    raises on non-ASCII text, and a visitor may send any)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())

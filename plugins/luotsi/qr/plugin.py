@@ -30,6 +30,7 @@ class PageCode:
     shown: str  # the link printed beside the code (short link, or the page's URL)
     short: str = ""  # the /q/ code, when the service counts scans
     poster: str = ""  # output path of the A4 poster, when the page asked for one
+    poster_code: PageCode | None = None  # a trip poster's own code, to its booking form
     cache_dir: str = field(default="", repr=False)
 
     @property
@@ -38,6 +39,13 @@ class PageCode:
 
     def inline(self, label: str) -> Markup:
         return Markup(render.inline_svg(self.code, self.cache_dir, str(Markup.escape(label))))
+
+
+def all_codes_of(pages: dict[str, PageCode], cards: dict[str, PageCode]) -> list[render.Code]:
+    """Every code to make and publish: pages', posters' and contact cards'."""
+    return [*(p.code for p in pages.values()),
+            *(p.poster_code.code for p in pages.values() if p.poster_code),
+            *(c.code for c in cards.values())]
 
 
 def _items(generators: list[Generator]) -> list[Any]:
@@ -65,28 +73,41 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     pages: dict[str, PageCode] = {}
     codes: dict[str, str] = {}
 
-    def add(path: str, meta: dict[str, Any]) -> PageCode:
+    def code_for(url: str, params: dict[str, str]) -> PageCode:
+        target = payload.campaign_url(url, params)
+        short = payload.short_code(target) if service else ""
+        shown = f"{service}/q/{short}" if short else url.partition("#")[0]
+        if short:
+            codes[short] = target
+        return PageCode(render.Code(shown if short else target, error), target, shown, short,
+                        cache_dir=cache)
+
+    def campaign(meta: dict[str, Any]) -> dict[str, str]:
         params = dict(config.qr_campaign)
         if meta.get("qr-source") or meta.get("qr_source"):
             params["utm_source"] = str(meta.get("qr-source") or meta.get("qr_source"))
         if meta.get("qr-campaign") or meta.get("qr_campaign"):
             params["utm_campaign"] = str(meta.get("qr-campaign") or meta.get("qr_campaign"))
-        target = payload.campaign_url(absolute(siteurl, path), params)
-        short = payload.short_code(target) if service else ""
-        shown = f"{service}/q/{short}" if short else absolute(siteurl, path)
-        if short:
-            codes[short] = target
-        page = PageCode(render.Code(shown if short else target, error), target, shown, short,
-                        cache_dir=cache)
-        pages[path] = page
-        return page
+        return params
 
+    def add(path: str, meta: dict[str, Any]) -> PageCode:
+        pages[path] = code_for(absolute(siteurl, path), campaign(meta))
+        return pages[path]
+
+    booking = bool(config.feedback) and config.booking is not None
     for item in _items(generators):
         if getattr(item, "status", "published") != "published":
             continue
         page = add(item.luotsi_canonical, item.metadata)
         if str(item.metadata.get("poster", "")).lower() in ("yes", "true", "1"):
             page.poster = "pending"
+            if booking and getattr(item, "luotsi_trip", None):
+                # A trip's poster leads to its booking form, as a campaign of its own, so
+                # that the report can set the poster's scans against the requests it brought.
+                page.poster_code = code_for(
+                    absolute(siteurl, item.luotsi_canonical) + "#ask",
+                    {**campaign(item.metadata),
+                     "utm_campaign": f"poster-{item.translation_key}"})
     company = config.company
     cards: dict[str, PageCode] = {}
     for versions in build.staff.values():
@@ -98,17 +119,17 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
                                         absolute(siteurl, person.url))
             code = render.Code(card, error)
             cards[person.url] = PageCode(code, card, person.name, cache_dir=cache)
-    all_codes = [p.code for p in pages.values()] + [c.code for c in cards.values()]
     build.qr_made = sum(not os.path.exists(os.path.join(cache, c.name + ".svg"))
-                        for c in dict.fromkeys(all_codes))  # to be made while writing
+                        for c in dict.fromkeys(all_codes_of(pages, cards)))  # made while writing
     build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes
     contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
                                        company.get("telephone"), company.get("email"))))
     for item in _items(generators):
         page = pages.get(item.luotsi_canonical)
         if page and page.poster == "pending":
-            png = os.path.join(cache, f"{page.code.name}-{config.qr_png_scale}.png")
-            drawn = poster.Poster(item.title, page.shown, contact, page.code, png)
+            shown = page.poster_code or page
+            png = os.path.join(cache, f"{shown.code.name}-{config.qr_png_scale}.png")
+            drawn = poster.Poster(item.title, shown.shown, contact, shown.code, png)
             page.poster = f"{QR_DIR}/{drawn.name}"
             build.qr_posters.append(drawn)
 
@@ -130,8 +151,7 @@ def publish(build: Build) -> None:
         return
     cache = os.path.join(build.config.cache_dir, "qr")
     out = os.path.join(build.settings["OUTPUT_PATH"], QR_DIR)
-    codes = [p.code for p in pages.values()] + [c.code for c in build.qr_cards.values()]
-    render.publish(codes, cache, out)
+    render.publish(all_codes_of(pages, build.qr_cards), cache, out)
     posters = build.qr_posters
     for drawn in posters:
         cached = os.path.join(cache, drawn.name)

@@ -11,9 +11,10 @@ must come from the service's own origin.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+import functools
 import math
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -26,15 +27,25 @@ from starlette.routing import Route
 from ..forms import tokens
 from ..urls import origin
 from .bodies import BadRequest, read_urlencoded
+from .charts import Series, bar_chart
 from .excerpts import is_excerpt
 from .exports import csv_text
-from .reports import response_times, scans_per_day
+from .reports import (
+    booking_times,
+    campaigns,
+    last_days,
+    per_day,
+    requests_per_trip,
+    response_times,
+    scans_per_day,
+)
 from .state import Service, service_of
 
 ADMIN_LANG = "en"  # the admin speaks English
 COOKIE = "luotsi_admin"
 SESSION_SECONDS = 12 * 3600
 FORM_LIMIT = 16 * 1024  # bytes of any admin form: a note, a testimonial, a password
+REPORT_DAYS = 30  # the report's chart of requests and scans per day
 _hasher = PasswordHasher()
 # Verifying against a dummy hash keeps the time of a wrong user name and a wrong password alike.
 _DUMMY = _hasher.hash(secrets.token_urlsafe(16))
@@ -55,7 +66,7 @@ def csrf_token(secret: bytes, session_id: str) -> str:
     return tokens.seal(secret, "csrf", {"n": session_id}).rpartition(".")[2]
 
 
-def _when(timestamp: float | None) -> str:
+def when(timestamp: float | None) -> str:
     if timestamp is None:
         return ""
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M")
@@ -105,7 +116,7 @@ async def authorised_form(request: Request) -> dict[str, str] | Response:
         data = await read_admin_form(request)
     except BadRequest as error:
         return Response(service.gettext(ADMIN_LANG, error.key), status_code=error.status)
-    if not hmac.compare_digest(data.get("csrf", ""), csrf_token(service.config.secret, who[1])):
+    if not tokens.same(data.get("csrf", ""), csrf_token(service.config.secret, who[1])):
         return forbidden()
     return data
 
@@ -115,6 +126,24 @@ def message_id(request: Request) -> int | None:
     ids are 64-bit)."""
     value = int(request.path_params["message_id"])
     return value if 0 < value < 2 ** 63 else None
+
+
+Who = tuple[str, str]  # (user, session id)
+
+
+def staff_page(endpoint: Callable[[Request, Who], Awaitable[Response]]
+               ) -> Callable[[Request], Awaitable[Response]]:
+    """An admin page for signed-in staff (the endpoint gets who they are); anyone else is
+    sent to the sign-in page, and nothing of the page is computed for them."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        who = await session(request)
+        if who is None:
+            return login_redirect(request)
+        return await endpoint(request, who)
+
+    return guarded
 
 
 def login_redirect(request: Request) -> Response:
@@ -182,31 +211,27 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def listing(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def listing(request: Request, who: Who) -> Response:
     service = service_of(request)
     filters = {k: request.query_params.get(k, "")[:100] for k in ("status", "topic", "lang", "q")}
     messages = await run_in_threadpool(
         service.store.messages, status=filters["status"], topic=filters["topic"],
         lang=filters["lang"], text=filters["q"])
     for m in messages:
-        m["received"] = _when(m["created_at"])
+        m["received"] = when(m["created_at"])
     return signed_in_page(request, who, "admin_list.html", messages=messages, filters=filters,
                           topics=list(service.site.topics), languages=service.site.languages)
 
 
-async def message(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def message(request: Request, who: Who) -> Response:
     wanted = message_id(request)
     found = None if wanted is None else await run_in_threadpool(
         service_of(request).store.message, wanted)
     if found is None:
         return signed_in_page(request, who, "admin_login.html", 404, error="No such message.")
-    found["received"], found["answered"] = _when(found["created_at"]), _when(
+    found["received"], found["answered"] = when(found["created_at"]), when(
         found["answered_at"])
     if found["answered_at"]:
         found["hours"] = round((found["answered_at"] - found["created_at"]) / 3600, 1)
@@ -260,28 +285,30 @@ async def testimonial(request: Request) -> Response:
     return _back_to(request, f"messages/{found['id']}")
 
 
-async def export(request: Request) -> Response:
-    if await session(request) is None:
-        return login_redirect(request)
+@staff_page
+async def export(request: Request, who: Who) -> Response:
     messages = await run_in_threadpool(service_of(request).store.messages, limit=1_000_000)
     fields = ["id", "received", "lang", "topic", "name", "email", "message", "page",
               "helpful", "status", "answered"]
     for m in messages:
-        m["received"], m["answered"] = _when(m["created_at"]), _when(m["answered_at"])
-    text = csv_text(fields, ([m[f] for f in fields] for m in messages))
+        m["received"], m["answered"] = when(m["created_at"]), when(m["answered_at"])
+    return csv_response("feedback.csv", fields, messages)
+
+
+def csv_response(filename: str, fields: list[str], rows: list[dict[str, Any]]) -> Response:
+    """Rows as a CSV download that no spreadsheet runs formulas from (:mod:`.exports`)."""
+    text = csv_text(fields, ([row[f] for f in fields] for row in rows))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="feedback.csv"',
+        "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store"})
 
 
-async def failed_mail(request: Request) -> Response:
+@staff_page
+async def failed_mail(request: Request, who: Who) -> Response:
     """Mails that could not be sent, with the reason, and a button to try each again."""
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
     mails = await run_in_threadpool(service_of(request).store.outbox, True)
     for m in mails:
-        m["failed"] = _when(m["failed_at"])
+        m["failed"] = when(m["failed_at"])
     return signed_in_page(request, who, "admin_mail.html", mails=mails)
 
 
@@ -297,17 +324,34 @@ async def retry_mail(request: Request) -> Response:
     return _back_to(request, "mail")
 
 
-async def report(request: Request) -> Response:
-    who = await session(request)
-    if who is None:
-        return login_redirect(request)
+@staff_page
+async def report(request: Request, who: Who) -> Response:
     service = service_of(request)
     store = service.store
     rows = response_times(await run_in_threadpool(store.answered_times))
-    scans = scans_per_day(await run_in_threadpool(store.scans))
+    scanned = await run_in_threadpool(store.scans)
+    scans = scans_per_day(scanned)
     unanswered = len(await run_in_threadpool(store.messages, status="new", limit=100_000))
+    targets = service.targets.get()
+    times = booking_times(await run_in_threadpool(store.request_times))
+    sources = await run_in_threadpool(store.request_sources)
+    months = [row for row in times if row.trip == "all"]
+    days = last_days(service.now().date(), REPORT_DAYS)
+    daily = [Series("requests", per_day((at for _, _, at in sources), days)),
+             Series("QR scans", per_day((at for _, at in scanned), days))]
+    answer_chart = bar_chart(
+        "chart-answers", "Booking requests: median hours to the first answer and to the "
+        "confirmation, per month", [row.month for row in months],
+        [Series("first answer", [row.answer_median for row in months]),
+         Series("confirmation", [row.confirm_median for row in months])], "hours")
+    daily_chart = bar_chart("chart-days", f"Booking requests and QR scans per day, last "
+                            f"{REPORT_DAYS} days (UTC)", [day[5:] for day in days], daily)
     return signed_in_page(request, who, "admin_report.html", rows=rows, scans=scans,
-                          unanswered=unanswered, targets=service.targets.get())
+                          unanswered=unanswered, targets=targets, booking_rows=times,
+                          months=months, per_trip=requests_per_trip(sources),
+                          campaigns=campaigns(scanned, targets, sources),
+                          answer_chart=answer_chart, daily_chart=daily_chart,
+                          days=list(zip(days, *(s.values for s in daily), strict=True)))
 
 
 ROUTES = [

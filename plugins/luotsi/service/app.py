@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route, Router
 
-from . import admin, public, qr_redirect
+from . import admin, admin_bookings, booking_routes, public, qr_redirect
 from .bodies import BodyLimit
 from .config import Config
 from .state import Service
@@ -35,6 +35,9 @@ def public_routes() -> list[Route]:
         Route("/feedback/token", public.token, methods=["GET"]),
         Route("/feedback/invited", public.invited, methods=["GET"]),
         Route("/unsubscribe", public.unsubscribe, methods=["GET", "POST"]),
+        Route("/booking", booking_routes.submit, methods=["POST"]),
+        Route("/booking/status", booking_routes.status, methods=["GET"]),
+        Route("/booking/cancel", booking_routes.cancel, methods=["GET", "POST"]),
         Route("/healthz", public.health, methods=["GET"]),
         Route("/openapi.json", public.openapi, methods=["GET"]),
         Route("/q/{code}", qr_redirect.scan, methods=["GET"]),
@@ -66,7 +69,8 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
     cors = CORSMiddleware(Router(public_routes()), allow_origins=list(config.allowed_origins),
                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"],
                           max_age=600)
-    routes = [Mount(service.base, routes=[Mount("/admin", routes=admin.ROUTES),
+    staff = [*admin.ROUTES, *admin_bookings.ROUTES]
+    routes = [Mount(service.base, routes=[Mount("/admin", routes=staff),
                                           Mount("", app=cors)])]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)])
@@ -74,8 +78,20 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
     return app
 
 
+DEFAULT_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"content-security-policy",
+     b"default-src 'self'; style-src 'self' 'unsafe-inline' *; img-src 'self' data: *; "
+     b"frame-ancestors 'none'; form-action *"),
+)
+
+
 class SecurityHeaders:
-    """Headers every answer carries: no sniffing, no framing, no referrer leaks."""
+    """Headers every answer carries: no sniffing, no framing, no referrer leaks; a page that
+    sets one of them itself (a booking's status page sends only its origin as referrer)
+    keeps its own."""
 
     def __init__(self, app: Any):
         self.app = app
@@ -88,12 +104,8 @@ class SecurityHeaders:
         async def with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"x-content-type-options", b"nosniff"),
-                            (b"x-frame-options", b"DENY"),
-                            (b"referrer-policy", b"strict-origin-when-cross-origin"),
-                            (b"content-security-policy",
-                             b"default-src 'self'; style-src 'self' 'unsafe-inline' *; "
-                             b"img-src 'self' data: *; frame-ancestors 'none'; form-action *")]
+                own = {name.lower() for name, _ in headers}  # a page's stricter one wins
+                headers += [(name, value) for name, value in DEFAULT_HEADERS if name not in own]
                 message["headers"] = headers
             await send(message)
 

@@ -96,11 +96,12 @@ def erase(args: argparse.Namespace) -> None:
         removed = _store(args).erase_email(args.email)
     except RuntimeError as error:  # the rows are gone; a copy may still be in the log
         raise SystemExit(f"luotsi: {error}") from None
-    print(f"erased {removed['messages']} message(s) from {args.email}, {removed['mails']} "
-          f"mail(s) to or about it, {removed['spam']} spam post(s), {removed['invitations']} "
-          f"invitation(s) and {removed['unsubscribe_links']} unsubscribe link(s); the database "
-          "files were rewritten without them. Kept: the address's opt-out (a hash), so that it "
-          "is never invited again.")
+    print(f"erased {removed['messages']} message(s) and {removed['booking_requests']} booking "
+          f"request(s) from {args.email}, {removed['mails']} mail(s) to or about it, "
+          f"{removed['spam']} spam post(s), {removed['invitations']} invitation(s) and "
+          f"{removed['unsubscribe_links']} unsubscribe link(s); the database files were "
+          "rewritten without them. Kept: the address's opt-out (a hash), so that it is never "
+          "invited again.")
 
 
 def purge(args: argparse.Namespace) -> None:
@@ -108,7 +109,8 @@ def purge(args: argparse.Namespace) -> None:
     from .store import open_store
 
     removed = open_store(config.database).purge(config.retention_days)
-    print(f"purged {removed} message(s) older than {config.retention_days} days")
+    print(f"purged {removed} message(s) and booking request(s) older than "
+          f"{config.retention_days} days")
 
 
 def export_testimonials(args: argparse.Namespace) -> None:

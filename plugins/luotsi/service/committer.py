@@ -1,8 +1,10 @@
 """Group commit: concurrent submissions share one transaction and one flush to disk.
 
-Every visitor still gets their answer only after their message is committed; under load,
-the messages that arrived while the previous commit was flushing are committed together,
-so throughput grows with concurrency instead of queuing behind one fsync each.
+Every visitor still gets their answer only after their message (or booking request) is
+committed; under load, what arrived while the previous commit was flushing is committed
+together, so throughput grows with concurrency instead of queuing behind one fsync each.
+A submission is a *write*: a function of the transaction's connection and time
+(:data:`.store.Write`), so that feedback and booking requests share the batches.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import asyncio
 import queue
 import threading
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from .store import Mail, Store
+from .store import Mail, Store, Write
 
-Item = tuple[dict[str, Any], Sequence[Mail], asyncio.AbstractEventLoop, asyncio.Future[int]]
+Item = tuple[Write, asyncio.AbstractEventLoop, asyncio.Future[Any]]
 
 
 class Committer:
@@ -48,9 +51,13 @@ class Committer:
 
     async def add(self, values: dict[str, Any], mails: Sequence[Mail]) -> int:
         """The new message's id, once it is committed."""
+        return int(await self.write(partial(self.store.write_message, values, mails)))
+
+    async def write(self, write: Write) -> Any:
+        """What ``write`` returns, once its transaction is committed."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[int] = loop.create_future()
-        self._queue.put((values, mails, loop, future))
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.put((write, loop, future))
         return await future
 
     def _run(self) -> None:
@@ -70,20 +77,20 @@ class Committer:
                     break
                 batch.append(item)
             try:
-                ids = self.store.add_messages([(values, mails) for values, mails, _, _ in batch])
+                results = self.store.write_batch([write for write, _, _ in batch])
             except Exception as error:  # each waiting visitor gets the failure, not silence
-                for _, _, loop, future in batch:
+                for _, loop, future in batch:
                     loop.call_soon_threadsafe(_fail, future, error)
                 continue
-            for (_, _, loop, future), message_id in zip(batch, ids, strict=True):
-                loop.call_soon_threadsafe(_resolve, future, message_id)
+            for (_, loop, future), result in zip(batch, results, strict=True):
+                loop.call_soon_threadsafe(_resolve, future, result)
 
 
-def _resolve(future: asyncio.Future[int], value: int) -> None:
+def _resolve(future: asyncio.Future[Any], value: Any) -> None:
     if not future.done():
         future.set_result(value)
 
 
-def _fail(future: asyncio.Future[int], error: Exception) -> None:
+def _fail(future: asyncio.Future[Any], error: Exception) -> None:
     if not future.done():
         future.set_exception(error)

@@ -51,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "mail_retry_max_seconds": 3600,
     "mail_max_attempts": 5,  # a mail the server keeps refusing fails after this many tries
     "qr_codes": "output/qr/codes.json",  # written by the build: which /q/ code goes where
+    "booking_trips": "output/booking/trips.json",  # written by the build: bookable trips
     "invite_days_after": 3,  # invite this many days after the trip ends
     "invite_cap_days": 180,  # at most one invitation per customer in this many days
     "invite_reminder_days": 0,  # 0: never a reminder; else one reminder after this many days
@@ -75,6 +76,8 @@ class Site:
     service_url: str
     company: dict[str, Any]
     privacy_urls: dict[str, str] = field(default_factory=dict)
+    timezone: str = "UTC"
+    booking: dict[str, str] | None = None  # LUOTSI_BOOKING: reference prefix, payment page
 
     def page_url(self, lang: str, path: str) -> str:
         return f"{self.url}/{self.home_urls.get(lang, '')}{path}"
@@ -110,6 +113,7 @@ class Config:
     mail_retry_max_seconds: int
     mail_max_attempts: int
     qr_codes: str
+    booking_trips: str
     invite_days_after: int
     invite_cap_days: int
     invite_reminder_days: int
@@ -137,7 +141,8 @@ def site_from_settings(path: str, override: Mapping[str, Any] | None = None) -> 
                 topics=feedback["topics"], topic_labels=feedback["topic_labels"],
                 answer_within_hours=feedback["answer_within_hours"],
                 question=feedback["question"], service_url=feedback["service_url"],
-                company=config.company)
+                company=config.company, timezone=values.get("TIMEZONE") or "UTC",
+                booking=config.booking)
 
 
 def _coerce(key: str, value: str, default: Any) -> Any:
@@ -249,6 +254,7 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
         mail_retry_max_seconds=int(values["mail_retry_max_seconds"]),
         mail_max_attempts=int(values["mail_max_attempts"]),
         qr_codes=str(base / str(values["qr_codes"])),
+        booking_trips=str(base / str(values["booking_trips"])),
         invite_days_after=int(values["invite_days_after"]),
         invite_cap_days=int(values["invite_cap_days"]),
         invite_reminder_days=int(values["invite_reminder_days"]))

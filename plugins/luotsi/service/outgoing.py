@@ -24,6 +24,7 @@ from .store import OutboxItem
 from .validation import LINE_BREAKS
 
 _URL = re.compile(r"https?://[\x21-\x7e]+")
+_ATTACHMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}\.ics")  # a calendar, by our name
 HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted", "Reply-To",
            "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Type",
            "Content-Transfer-Encoding", "MIME-Version")
@@ -95,6 +96,13 @@ def build(item: OutboxItem, mail_from: str, site_name: str) -> Outgoing:
         message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(item.body)  # plain text: nothing a visitor wrote can become markup
+    if item.attachment_name or item.attachment:
+        if not _ATTACHMENT.fullmatch(item.attachment_name):
+            raise ComposeError(f"attachment {item.attachment_name!r} is not a calendar file")
+        # As bytes: base64 keeps the calendar's CRLF line ends and folding exactly as written.
+        message.add_attachment(item.attachment.encode("utf-8"), maintype="text",
+                               subtype="calendar", filename=item.attachment_name,
+                               params={"method": "PUBLISH", "charset": "utf-8"})
     data = message.as_bytes()
     check(data, recipient, reply_to, subject, unsubscribe)
     fallback = None

@@ -10,6 +10,7 @@ per field in the form's language, and nothing is stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -24,12 +25,15 @@ from .openapi import openapi_document
 from .state import Service, service_of, wants_json
 from .validation import site_url_ok, validate_form
 
+FEEDBACK_FIELDS = frozenset({*LIMITS, "privacy"})
 
-async def read_form(request: Request) -> dict[str, str]:
+
+async def read_form(request: Request, names: Collection[str] = FEEDBACK_FIELDS
+                    ) -> dict[str, str]:
     """The form's known fields (the first value of each), refusing oversized bodies early."""
     form: dict[str, str] = {}
     for key, value in await read_urlencoded(request, MAX_BODY):
-        if key in LIMITS or key == "privacy":
+        if key in names:
             form.setdefault(key, value)
     return form
 
@@ -50,20 +54,15 @@ async def submit(request: Request) -> Response:
     lang = service.lang_of(form.get("lang", ""))
     if not service.origin_ok(request):
         return service.answer(request, lang, 403, "origin")
-    if form.get("website", "").strip():  # the honeypot: only a bot fills a hidden field
-        if not service.rate.allow(service.client(request)):  # a bot's posts count, too
-            return service.answer(request, lang, 429, "rate")
-        await run_in_threadpool(service.store.add_spam, "honeypot",
-                                json.dumps(form, ensure_ascii=False))
-        return success(service, request, lang, form)
+    trapped = await honeypot(service, request, form, lang)
+    if trapped is not None:
+        return trapped if trapped else success(service, request, lang, form)
     result = validate_form(form, list(service.site.topics), service.site.languages,
                            service.site.url)
     shown = {k: v for k, v in result.values.items() if k in LIMITS and k != "token"}
     shown["privacy"] = form.get("privacy", "")[:LIMITS["page"]]
     shown["booking"] = form.get("booking", "")[:LIMITS["booking"]]
-    problem = tokens.check(service.config.secret, form.get("token", ""),
-                           form.get("answer", ""), service.config.min_seconds,
-                           service.config.max_seconds)
+    problem = token_problem(service, form)
     if problem == "confirm" and result.ok:  # no token: a visitor without JavaScript
         return service.answer(request, lang, 200 if not wants_json(request) else 422,
                               "confirm", shown)
@@ -91,6 +90,26 @@ async def submit(request: Request) -> Response:
                          f"{service.site.service_url}/admin/", updated=updated)
     await service.committer.add(values, mails)  # committed: on disk before we answer
     return success(service, request, lang, form)
+
+
+async def honeypot(service: Service, request: Request, form: dict[str, str], lang: str
+                   ) -> Response | bool | None:
+    """None for a person's form. Only a bot fills the hidden field: its post is kept apart
+    (never stored as a message, never mailed) and counted against the rate like any other;
+    False means answer it as if accepted, a response is the refusal of one over the rate."""
+    if not form.get("website", "").strip():
+        return None
+    if not service.rate.allow(service.client(request)):
+        return service.answer(request, lang, 429, "rate")
+    await run_in_threadpool(service.store.add_spam, "honeypot",
+                            json.dumps(form, ensure_ascii=False))
+    return False
+
+
+def token_problem(service: Service, form: dict[str, str]) -> str | None:
+    """The time trap (and question) of a form: None when its token is good."""
+    return tokens.check(service.config.secret, form.get("token", ""), form.get("answer", ""),
+                        service.config.min_seconds, service.config.max_seconds)
 
 
 def success(service: Service, request: Request, lang: str, form: dict[str, str]) -> Response:

@@ -8,18 +8,19 @@ service says "thank you": a crash after that answer cannot lose the message or i
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import addresses
+from .booking_store import REQUEST_FIELDS, BookingQueries, now
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -117,6 +118,64 @@ MIGRATIONS: tuple[str, ...] = (
         (SELECT MIN(id) FROM messages WHERE booking_id <> '' GROUP BY booking_id);
     CREATE UNIQUE INDEX messages_booking ON messages (booking_id) WHERE booking_id <> '';
     """,
+    # Booking requests from trip pages: a per-year reference sequence (one row per year,
+    # locked by the increment, so that instances sharing PostgreSQL never hand out a number
+    # twice), the request's timeline, its status links (random tokens, kept as hashes: one
+    # per mail that carried one), and mails that belong to a request (one with a calendar
+    # attached). Few indexes: each costs every request more pages to flush, and the staff's
+    # queue and erasing read few rows.
+    """
+    CREATE TABLE booking_numbers (
+        year INTEGER PRIMARY KEY,
+        counter INTEGER NOT NULL
+    );
+    CREATE TABLE booking_requests (
+        id {serial},
+        reference TEXT NOT NULL UNIQUE,
+        created_at {real} NOT NULL,
+        updated_at {real} NOT NULL,
+        lang TEXT NOT NULL,
+        trip TEXT NOT NULL,
+        trip_title TEXT NOT NULL,
+        trip_url TEXT NOT NULL,
+        departure TEXT NOT NULL,
+        ends_on TEXT NOT NULL,
+        adults INTEGER NOT NULL,
+        children INTEGER NOT NULL,
+        price TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        waitlist INTEGER NOT NULL DEFAULT 0,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        message TEXT NOT NULL DEFAULT '',
+        page TEXT NOT NULL DEFAULT '',
+        campaign TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'received',
+        first_answer_at {real},
+        confirmed_at {real}
+    );
+    CREATE INDEX booking_requests_trip ON booking_requests (trip, departure);
+    CREATE TABLE booking_events (
+        id {serial},
+        request_id INTEGER NOT NULL REFERENCES booking_requests (id) ON DELETE CASCADE,
+        at {real} NOT NULL,
+        status TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        actor TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX booking_events_request ON booking_events (request_id, at);
+    CREATE TABLE booking_links (
+        token_hash TEXT PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES booking_requests (id) ON DELETE CASCADE,
+        created_at {real} NOT NULL
+    );
+    CREATE INDEX booking_links_request ON booking_links (request_id);
+    ALTER TABLE outbox ADD COLUMN request_id INTEGER REFERENCES booking_requests (id)
+        ON DELETE CASCADE;
+    ALTER TABLE outbox ADD COLUMN attachment_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 _ENGINE_TYPES = {
@@ -137,6 +196,8 @@ class Mail:
     body: str
     reply_to: str = ""
     list_unsubscribe: str = ""  # one-click unsubscribe URL (RFC 8058) of invitations
+    attachment_name: str = ""  # a file sent with the mail: a confirmation's calendar (.ics)
+    attachment: str = ""
 
 
 @dataclass
@@ -151,6 +212,11 @@ class OutboxItem:
     attempts: int
     list_unsubscribe: str = ""
     refusals: int = 0
+    attachment_name: str = ""
+    attachment: str = ""
+
+
+Write = Callable[[Any, float], Any]  # one write of a group commit: (connection, time) → id
 
 
 def token_hash(token: str) -> str:
@@ -158,12 +224,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def now() -> float:
-    return dt.datetime.now(dt.UTC).timestamp()
-
-
-class Store:
-    """A database connection factory plus every query the service makes."""
+class Store(BookingQueries):
+    """A database connection factory plus every query the service makes (those about
+    booking requests in :class:`.booking_store.BookingQueries`)."""
 
     engine = "sqlite"
 
@@ -253,38 +316,52 @@ class Store:
         return self.add_messages([(values, mails)])[0]
 
     def add_messages(self, batch: Sequence[tuple[dict[str, Any], Sequence[Mail]]]) -> list[int]:
-        """Store several messages with their mails in one transaction (one disk flush). A
-        message answering an invitation that was answered before replaces that answer (same
-        id, back to 'new', any testimonial taken from it withdrawn) and its unsent mails."""
+        """Store several messages with their mails in one transaction (one disk flush)."""
+        return self.write_batch([partial(self.write_message, values, mails)
+                                 for values, mails in batch])
+
+    def write_batch(self, writes: Sequence[Write]) -> list[Any]:
+        """Several writes (messages, booking requests) in one transaction: one flush to disk
+        for all of them (:mod:`.committer`); each returns what its writer returns."""
         at = now()
-        ids = []
         with self.transaction() as conn:
-            for values, mails in batch:
-                message_id = int(self.execute(
-                    conn,
-                    "INSERT INTO messages (created_at, lang, topic, name, email, message, page, "
-                    "helpful, publish_consent, booking_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (booking_id) WHERE booking_id <> '' DO UPDATE SET "
-                    "lang = excluded.lang, topic = excluded.topic, name = excluded.name, "
-                    "email = excluded.email, message = excluded.message, page = excluded.page, "
-                    "helpful = excluded.helpful, publish_consent = excluded.publish_consent, "
-                    "status = 'new', answered_at = NULL, answer_note = '', "
-                    "testimonial_text = NULL, testimonial_name = NULL RETURNING id",
-                    (at, values["lang"], values["topic"], values.get("name", ""),
-                     values.get("email", ""), values.get("message", ""), values.get("page", ""),
-                     values.get("helpful"), 1 if values.get("publish") else 0,
-                     values.get("booking_id", ""))).fetchone()[0])
-                if values.get("booking_id"):
-                    self.execute(conn, "DELETE FROM outbox WHERE message_id = ? AND sent_at IS "
-                                 "NULL", (message_id,))
-                for mail in mails:
-                    self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, "
-                                 "subject, body, reply_to, next_attempt_at) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?)",
-                                 (message_id, mail.kind, mail.recipient, mail.subject, mail.body,
-                                  mail.reply_to, at))
-                ids.append(message_id)
-        return ids
+            return [write(conn, at) for write in writes]
+
+    def write_message(self, values: dict[str, Any], mails: Sequence[Mail], conn: Any,
+                      at: float) -> int:
+        """A message and its mails, inside a transaction. A message answering an invitation
+        that was answered before replaces that answer (same id, back to 'new', any
+        testimonial taken from it withdrawn) and its unsent mails."""
+        message_id = int(self.execute(
+            conn,
+            "INSERT INTO messages (created_at, lang, topic, name, email, message, page, "
+            "helpful, publish_consent, booking_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (booking_id) WHERE booking_id <> '' DO UPDATE SET "
+            "lang = excluded.lang, topic = excluded.topic, name = excluded.name, "
+            "email = excluded.email, message = excluded.message, page = excluded.page, "
+            "helpful = excluded.helpful, publish_consent = excluded.publish_consent, "
+            "status = 'new', answered_at = NULL, answer_note = '', "
+            "testimonial_text = NULL, testimonial_name = NULL RETURNING id",
+            (at, values["lang"], values["topic"], values.get("name", ""),
+             values.get("email", ""), values.get("message", ""), values.get("page", ""),
+             values.get("helpful"), 1 if values.get("publish") else 0,
+             values.get("booking_id", ""))).fetchone()[0])
+        if values.get("booking_id"):
+            self.execute(conn, "DELETE FROM outbox WHERE message_id = ? AND sent_at IS NULL",
+                         (message_id,))
+        for mail in mails:
+            self.insert_mail(conn, mail, at, message_id=message_id)
+        return message_id
+
+    def insert_mail(self, conn: Any, mail: Mail, at: float, message_id: int | None = None,
+                    request_id: int | None = None) -> None:
+        """Queue one mail in the outbox, inside the caller's transaction."""
+        self.execute(conn, "INSERT INTO outbox (message_id, request_id, kind, recipient, "
+                     "subject, body, reply_to, next_attempt_at, list_unsubscribe, "
+                     "attachment_name, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (message_id, request_id, mail.kind, mail.recipient, mail.subject,
+                      mail.body, mail.reply_to, at, mail.list_unsubscribe,
+                      mail.attachment_name, mail.attachment))
 
     def add_spam(self, reason: str, payload: str) -> None:
         with self.transaction() as conn:
@@ -402,11 +479,7 @@ class Store:
                              "created_at) VALUES (?, ?, ?, ?)",
                              (token_hash(unsubscribe_token), key, row["lang"], at))
             if mail is not None:
-                self.execute(conn, "INSERT INTO outbox (message_id, kind, recipient, subject, "
-                             "body, reply_to, next_attempt_at, list_unsubscribe) VALUES "
-                             "(NULL, ?, ?, ?, ?, ?, ?, ?)",
-                             (mail.kind, mail.recipient, mail.subject, mail.body,
-                              mail.reply_to, at, mail.list_unsubscribe))
+                self.insert_mail(conn, mail, at)
 
     def count(self, table: str) -> int:
         assert re.fullmatch(r"[a-z_]+", table)
@@ -430,7 +503,8 @@ class Store:
         with self.transaction() as conn:
             rows = self.execute(
                 conn, "SELECT id, message_id, kind, recipient, subject, body, reply_to, "
-                f"attempts, list_unsubscribe, refusals FROM outbox WHERE {self._PENDING} AND "
+                f"attempts, list_unsubscribe, refusals, attachment_name, attachment FROM outbox "
+                f"WHERE {self._PENDING} AND "
                 "next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at LIMIT ?"
                 + self._lock_clause(),
                 (at, at, limit)).fetchall()
@@ -440,6 +514,11 @@ class Store:
         return [OutboxItem(*row) for row in rows]
 
     def _lock_clause(self) -> str:
+        return ""
+
+    def _row_lock(self) -> str:
+        """What makes a SELECT lock the rows it reads until the transaction ends; SQLite's
+        write transaction already excludes every other writer."""
         return ""
 
     def release_claims(self) -> None:
@@ -482,7 +561,8 @@ class Store:
         rows = self.query(f"SELECT MIN(next_attempt_at) FROM outbox WHERE {self._PENDING}")
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
-    OUTBOX_FIELDS = ("id", "message_id", "kind", "recipient", "reply_to", "subject", "attempts",
+    OUTBOX_FIELDS = ("id", "message_id", "request_id", "kind", "recipient", "reply_to",
+                     "subject", "attempts",
                      "refusals", "sent_at", "failed_at", "last_error")
 
     def outbox(self, failed_only: bool = False) -> list[dict[str, Any]]:
@@ -523,16 +603,20 @@ class Store:
 
     # -- privacy -----------------------------------------------------------------------
     def purge(self, older_than_days: int) -> int:
-        """Delete messages (with their mails), spam and unsubscribe links older than the
-        retention period; deleted rows are overwritten and the write-ahead log emptied."""
-        cutoff = now() - older_than_days * 86400
+        """Delete messages (with their mails), spam, unsubscribe links and booking requests
+        older than the retention period; deleted rows are overwritten and the write-ahead log
+        emptied. A booking request is kept until both its last change and its trip are that
+        old."""
+        at = now()
+        cutoff = at - older_than_days * 86400
         with self.transaction() as conn:
             removed = self.execute(conn, "DELETE FROM messages WHERE created_at < ?",
                                    (cutoff,)).rowcount
-            self.execute(conn, "DELETE FROM outbox WHERE message_id IS NULL AND "
-                         "next_attempt_at < ? AND sent_at IS NOT NULL", (cutoff,))
+            self.execute(conn, "DELETE FROM outbox WHERE message_id IS NULL AND request_id IS "
+                         "NULL AND next_attempt_at < ? AND sent_at IS NOT NULL", (cutoff,))
             self.execute(conn, "DELETE FROM spam WHERE created_at < ?", (cutoff,))
             self.execute(conn, "DELETE FROM unsubscribe_links WHERE created_at < ?", (cutoff,))
+            removed += self.purge_requests(conn, older_than_days, at)
         if removed:
             self.scrub(rewrite=False)
         return int(removed)
@@ -554,9 +638,18 @@ class Store:
                                     "email <> '' ORDER BY id", MESSAGE_FIELDS)
                     if same(m["email"])]
         ids = {m["id"] for m in messages}
-        fields = (*self.OUTBOX_FIELDS, "body")
+        requests = [r for r in rows(f"SELECT {', '.join(REQUEST_FIELDS)} FROM "
+                                    "booking_requests ORDER BY id", REQUEST_FIELDS)
+                    if same(r["email"])]
+        for request in requests:
+            request["events"] = rows("SELECT at, status, note, actor FROM booking_events "
+                                     "WHERE request_id = ? ORDER BY at, id",
+                                     ("at", "status", "note", "actor"), (request["id"],))
+        request_ids = {r["id"] for r in requests}
+        fields = (*self.OUTBOX_FIELDS, "body", "attachment_name", "attachment")
         mails = [m for m in rows(f"SELECT {', '.join(fields)} FROM outbox ORDER BY id", fields)
-                 if m["message_id"] in ids or same(m["recipient"]) or same(m["reply_to"])]
+                 if m["message_id"] in ids or m["request_id"] in request_ids
+                 or same(m["recipient"]) or same(m["reply_to"])]
         spam = [s for s in rows("SELECT id, created_at, reason, payload FROM spam ORDER BY id",
                                 ("id", "created_at", "reason", "payload"))
                 if _mentions(s["payload"], key)]
@@ -570,8 +663,9 @@ class Store:
                      f"IN ({marks})", ("token_hash", "lang", "created_at"), hashes)
         opt_outs = rows(f"SELECT email, unsubscribed_at FROM unsubscribes WHERE email IN "
                         f"({marks})", ("email", "unsubscribed_at"), hashes)
-        return {"messages": messages, "mails": mails, "spam": spam,
-                "invitations": invitations, "unsubscribe_links": links, "opt_out": opt_outs}
+        return {"messages": messages, "booking_requests": requests, "mails": mails,
+                "spam": spam, "invitations": invitations, "unsubscribe_links": links,
+                "opt_out": opt_outs}
 
     def about_email(self, email: str) -> dict[str, Any]:
         """Everything stored about an address (for a data-subject access request): exactly
@@ -582,13 +676,16 @@ class Store:
         return {"email": email.strip(), **traces}
 
     def erase_email(self, email: str) -> dict[str, int]:
-        """Erase every message from ``email``, every mail to or about it, its spam, its
-        invitations and unsubscribe links, then rewrite the database files so that no copy
+        """Erase every message and booking request from ``email`` (with the request's
+        timeline), every mail to or about it, its spam, its invitations and unsubscribe
+        links, then rewrite the database files so that no copy
         is left in free pages or the write-ahead log. The opt-out (a hash) is kept, and made
         if there was none: someone who asked to be erased gets no invitation again.
         Returns how many rows went, per table."""
         with self.transaction() as conn:
             traces = self._traces(conn, email)
+            for request in traces["booking_requests"]:
+                self.delete_request(conn, request["id"])
             for table, column, rows in (
                     ("outbox", "id", traces["mails"]), ("messages", "id", traces["messages"]),
                     ("spam", "id", traces["spam"]), ("invitations", "id", traces["invitations"]),
@@ -647,6 +744,9 @@ class PostgresStore(Store):
     def _lock_clause(self) -> str:
         return " FOR UPDATE SKIP LOCKED"
 
+    def _row_lock(self) -> str:
+        return " FOR UPDATE"
+
     def release_claims(self) -> None:
         """Other instances may be sending right now: their leases expire by themselves."""
 
@@ -657,7 +757,8 @@ class PostgresStore(Store):
         """One migrator at a time when several instances start together."""
         conn.execute("SELECT pg_advisory_xact_lock(7272)")
 
-    SCRUBBED = ("messages", "outbox", "spam", "invitations", "unsubscribe_links")
+    SCRUBBED = ("messages", "outbox", "spam", "invitations", "unsubscribe_links",
+                "booking_requests", "booking_events", "booking_links")
 
     def scrub(self, rewrite: bool) -> None:
         """VACUUM FULL writes the tables (and their TOAST data and indexes) into new files

@@ -58,29 +58,51 @@ def _text(form: Mapping[str, str], name: str) -> str:
     return value.strip()
 
 
-def _problem(name: str, raw: str, value: str) -> str | None:
-    if len(value) > LIMITS[name]:
+PLAIN_TEXT = frozenset({"name", "message", "topic", "email", "phone"})  # no HTML in these
+
+
+def _problem(name: str, raw: str, value: str, limit: int) -> str | None:
+    if len(value) > limit:
         return "too_long"
     if name not in MULTILINE and LINE_BREAKS.search(raw):
         return "line_break"
     if _CONTROL.search(value):
         return "control"
-    if name in ("name", "message", "topic", "email") and _TAG.search(value):
+    if name in PLAIN_TEXT and _TAG.search(value):
         return "html"
     return None
+
+
+def read_fields(form: Mapping[str, str], limits: Mapping[str, int]) -> Result:
+    """Every field of ``limits`` as clean text, with the first problem of each (too long, a
+    line break in a single-line field, control characters, markup): the rules every form
+    of the site shares, before its own."""
+    result = Result()
+    for name, limit in limits.items():
+        value = _text(form, name)
+        problem = _problem(name, form.get(name, ""), value, limit)
+        if problem:
+            result.errors[name] = problem
+        result.values[name] = value
+    return result
+
+
+def checked_address(result: Result, name: str = "email", key: str = "email") -> None:
+    """The address in ``result.values[name]`` as it is stored and sent, or the message
+    ``key`` when it is not one we send to."""
+    if result.values[name]:
+        address = normalise(result.values[name])
+        if address is None:
+            result.errors.setdefault(name, key)
+        else:
+            result.values[name] = address
 
 
 def validate_form(form: Mapping[str, str], topics: Sequence[str], languages: Sequence[str],
                   site_url: str) -> Result:
     """Check a feedback form. ``helpful`` forms (yes/no plus an optional comment) need no
     message, e-mail or consent; full forms need a message and consent."""
-    result = Result()
-    for name in LIMITS:
-        value = _text(form, name)
-        problem = _problem(name, form.get(name, ""), value)
-        if problem:
-            result.errors[name] = problem
-        result.values[name] = value
+    result = read_fields(form, LIMITS)
     values = result.values
     if values["lang"] not in languages:
         result.errors.setdefault("lang", "lang")
@@ -96,12 +118,7 @@ def validate_form(form: Mapping[str, str], topics: Sequence[str], languages: Seq
     values["topic"] = values["topic"] or (topics[0] if helpful else "")
     if values["topic"] not in topics:
         result.errors.setdefault("topic", "topic")
-    if values["email"]:
-        address = normalise(values["email"])
-        if address is None:
-            result.errors.setdefault("email", "email")
-        else:
-            values["email"] = address
+    checked_address(result)
     values["publish"] = values["publish"] in ("on", "yes", "1")
     if values["page"] and not site_url_ok(values["page"], site_url):
         result.errors.setdefault("page", "page")

@@ -49,6 +49,9 @@ class TripFacts:
     valid_from: str = ""
     valid_through: str = ""
     duration: str = ""
+    # When the trip can be taken: the season, or (start, end) of each fixed departure
+    available: tuple[str, str] | None = None
+    departures: Sequence[tuple[str, str]] = ()
 
 
 @dataclass
@@ -207,7 +210,10 @@ def blog_posting(page: PageFacts) -> Node:
     return node
 
 
-def tourist_trip(page: PageFacts) -> Node:
+def offers(page: PageFacts) -> Node | list[Node]:
+    """The trip's offer, available through its season; with fixed departures, one offer per
+    departure, available from its start to its end (schema.org's availabilityStarts and
+    availabilityEnds: when the service offered can be had)."""
     trip = page.trip
     assert trip is not None
     offer: Node = {"@type": "Offer", "price": trip.price, "priceCurrency": trip.currency,
@@ -216,9 +222,20 @@ def tourist_trip(page: PageFacts) -> Node:
         offer["validFrom"] = trip.valid_from
     if trip.valid_through:
         offer["validThrough"] = trip.valid_through
+    if trip.departures:
+        return [{**offer, "availabilityStarts": start, "availabilityEnds": end}
+                for start, end in trip.departures]
+    if trip.available:
+        offer["availabilityStarts"], offer["availabilityEnds"] = trip.available
+    return offer
+
+
+def tourist_trip(page: PageFacts) -> Node:
     node: Node = {"@type": "TouristTrip", "@id": f"{page.url}#trip", "name": page.title,
                   "description": page.description, "url": page.url, "inLanguage": page.lang,
-                  "provider": ref(organization_id(page.siteurl)), "offers": offer}
+                  "provider": ref(organization_id(page.siteurl)), "offers": offers(page)}
+    trip = page.trip
+    assert trip is not None
     if page.image:
         node["image"] = page.image
     if trip.itinerary:

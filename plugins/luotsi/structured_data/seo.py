@@ -157,9 +157,17 @@ class SeoBuilder:
         def at(day: dt.date | None, time: dt.time) -> str:
             return graph.iso(dt.datetime.combine(day, time, self.tz)) if day else ""
 
+        start, end = dt.time(0, 0), dt.time(23, 59, 59)
+        departures = [(at(day, start), at(day + dt.timedelta(days=trip.days - 1), end))
+                      for day in trip.departures]
+        first = trip.valid_from or (trip.departures[0] if trip.departures else None)
+        last = trip.valid_through or (trip.departures[-1] + dt.timedelta(days=trip.days - 1)
+                                      if trip.departures else None)
         return graph.TripFacts(trip.price_number, trip.currency, trip.availability,
-                               trip.itinerary, at(trip.valid_from, dt.time(0, 0)),
-                               at(trip.valid_through, dt.time(23, 59, 59)), trip.duration)
+                               trip.itinerary, at(trip.valid_from, start),
+                               at(trip.valid_through, end), trip.duration,
+                               (at(first, start), at(last, end)) if first and last else None,
+                               departures)
 
     def translations(self, item: Any) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
         group = getattr(item, "luotsi_group", None) or {}

@@ -8,6 +8,7 @@ more than a finding at build time. The rules are listed in the README.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
@@ -37,7 +38,8 @@ REQUIRED["ProfilePage"] = (*REQUIRED["WebPage"], "mainEntity")
 REQUIRED["Article"] = REQUIRED["BlogPosting"]
 
 URL_KEYS = {"@id", "url", "item", "image", "sameAs", "logo", "availability"}
-DATE_KEYS = {"datePublished", "dateModified", "validFrom", "validThrough"}
+DATE_KEYS = {"datePublished", "dateModified", "validFrom", "validThrough",
+             "availabilityStarts", "availabilityEnds"}
 EMBEDDED_WORKS = {"translationOfWork", "workTranslation"}  # pointers to other pages' nodes
 HEADLINE_MAX = 110
 _ISO_DATETIME = re.compile(
@@ -132,6 +134,14 @@ def _required(kind: str, node: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def _ends_before(start: Any, end: Any) -> bool:
+    """Both are dates with a time zone (checked apart) and the end comes first."""
+    try:
+        return dt.datetime.fromisoformat(end) < dt.datetime.fromisoformat(start)
+    except (TypeError, ValueError):
+        return False
+
+
 def _values(kind: str, node: dict[str, Any]) -> list[Problem]:
     problems = []
     for prop, value in node.items():
@@ -157,4 +167,9 @@ def _values(kind: str, node: dict[str, Any]) -> list[Problem]:
             problems.append(("Offer.priceCurrency",
                              f"{node.get('priceCurrency')!r} is not an ISO 4217 code",
                              "write Currency: as EUR, SEK, USD, …"))
+        for start, end in (("validFrom", "validThrough"),
+                           ("availabilityStarts", "availabilityEnds")):
+            if _ends_before(node.get(start), node.get(end)):
+                problems.append((f"Offer.{end}", f"is before {start}",
+                                 "correct Valid-From, Valid-Through or Departures"))
     return problems

@@ -15,6 +15,8 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
+from ..forms.booking import TripOffer
+
 AVAILABILITY = ("InStock", "LimitedAvailability", "SoldOut", "PreOrder", "Discontinued")
 _DURATION = re.compile(r"^P(?:(\d+)D|(\d+)W)$|^PT(\d+)H$")
 
@@ -30,6 +32,8 @@ class Trip:
     valid_from: dt.date | None = None
     valid_through: dt.date | None = None
     itinerary: list[str] = field(default_factory=list)
+    departures: list[dt.date] = field(default_factory=list)  # fixed start dates, in order
+    group_size: int | None = None  # the most persons one booking may bring
 
     @property
     def duration_parts(self) -> tuple[int, str]:
@@ -40,6 +44,18 @@ class Trip:
         if weeks:
             return int(weeks), "week"
         return int(hours), "hour"
+
+    @property
+    def days(self) -> int:
+        """Calendar days the trip takes from its start date: a trip of hours takes one."""
+        amount, unit = self.duration_parts
+        return amount * {"day": 1, "week": 7}.get(unit, 0) or 1
+
+    def offer(self, key: str, lang: str, title: str, url: str) -> TripOffer:
+        """What a booking request for this language version is checked against."""
+        return TripOffer(key, lang, title, url, self.price, self.currency, self.availability,
+                         self.days, self.valid_from, self.valid_through,
+                         tuple(self.departures), self.group_size)
 
     @property
     def price_number(self) -> int | float:
@@ -97,7 +113,50 @@ def parse_trip(meta: dict[str, Any], default_currency: str) -> tuple[Trip | None
         problems.append(("Valid-Through", "Valid-Through is before Valid-From",
                          "swap the two dates or correct one of them"))
     itinerary = [p.strip() for p in str(meta.get("itinerary", "")).split(";") if p.strip()]
+    departures = _departures(meta.get("departures"), dates["valid_from"],
+                             dates["valid_through"], problems)
+    group_size = _group_size(meta.get("group_size") or meta.get("group-size"), problems)
     if problems:
         return None, problems
     return Trip(price, currency, duration, availability, dates["valid_from"],
-                dates["valid_through"], itinerary), []
+                dates["valid_through"], itinerary, departures, group_size), []
+
+
+def _departures(value: Any, first: dt.date | None, last: dt.date | None,
+                problems: list[Problem]) -> list[dt.date]:
+    """``Departures:`` as dates in order; each one that is not a date, is listed twice or
+    falls outside the season is a finding."""
+    found: list[dt.date] = []
+    for text in (p.strip() for p in str(value or "").split(";")):
+        if not text:
+            continue
+        try:
+            day = _date(text)
+        except ValueError:
+            problems.append(("Departures", f"departure {text!r} is not a date",
+                             "write the start dates as YYYY-MM-DD separated by ;, e.g. "
+                             "Departures: 2026-12-07; 2026-12-14"))
+            continue
+        if day in found:
+            problems.append(("Departures", f"departure {text} is listed twice",
+                             "remove one of them"))
+        elif (first and day < first) or (last and day > last):
+            problems.append(("Departures", f"departure {text} is outside the season "
+                             f"{first or '…'} – {last or '…'}",
+                             "move it into the season, or correct Valid-From or "
+                             "Valid-Through"))
+        else:
+            found.append(day)
+    return sorted(found)
+
+
+def _group_size(value: Any, problems: list[Problem]) -> int | None:
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        problems.append(("Group-Size", f"group size {text!r} is not a whole number of at "
+                         "least 1", "write the most persons one booking may bring, e.g. "
+                         "Group-Size: 6"))
+        return None
+    return int(text)

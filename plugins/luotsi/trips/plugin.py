@@ -4,6 +4,7 @@ translation report) applies to them unchanged."""
 
 from __future__ import annotations
 
+import json
 import os
 from functools import partial
 from typing import Any
@@ -16,7 +17,11 @@ from .. import core
 from ..build import Build
 from ..multilingual import model
 from ..pages import write_localized
+from ..structured_data.meta import plain_text
+from ..urls import absolute
 from .model import parse_trip
+
+OFFERS_FILE = "booking/trips.json"  # read by the service: which trips can be requested
 
 
 def _is_trip(content: Any, build: Build) -> bool:
@@ -61,8 +66,18 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     The dict is filled in place: templates got it at generator init, before pages were read."""
     build = Build.of(generators[0])
     build.trips_urls.clear()
-    if trip_groups(build):
+    groups = trip_groups(build)
+    if groups:
         build.trips_urls.update({lang: f"{home}trips/" for lang, home in build.home_urls.items()})
+    siteurl = build.settings.get("SITEURL", "")
+    build.trip_offers.clear()
+    for key, group in sorted(build.page_groups.items()):
+        for lang, item in sorted(group.items()):
+            trip = getattr(item, "luotsi_trip", None)
+            if trip and getattr(item, "status", "published") == "published":
+                item.luotsi_offer = trip.offer(key, lang, plain_text(item.title),
+                                               absolute(siteurl, item.url))
+                build.trip_offers.append(item.luotsi_offer)
 
 
 def trips_in(build: Build, lang: str) -> list[Any]:
@@ -88,12 +103,27 @@ class TripsGenerator(Generator):
         for lang in build.config.languages:
             write_localized(self, writer, build, "trips", build.trips_urls, lang, "trips",
                             trips=trips_in(build, lang))
+        if build.config.feedback and build.config.booking is not None:
+            write_offers(build)
+
+
+def write_offers(build: Build) -> None:
+    """Every trip's bookable facts per language, for the service (which never reads the
+    content): rewritten by every build, and re-read by the service when it changes."""
+    path = os.path.join(build.settings["OUTPUT_PATH"], OFFERS_FILE)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    data = {"trips": [offer.to_json() for offer in build.trip_offers]}
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=0, sort_keys=True)
+    os.replace(path + ".tmp", path)
 
 
 def on_generator_init(generator: Generator) -> None:
     build = Build.of(generator)
+    booking = build.config.booking if build.config.feedback else None
     generator.env.globals.update(LUOTSI_TRIPS_URLS=build.trips_urls,
-                                 luotsi_trips=partial(trips_in, build))
+                                 luotsi_trips=partial(trips_in, build),
+                                 luotsi_booking=booking)
 
 
 def on_get_generators(_pelican: Any) -> type[Generator]:

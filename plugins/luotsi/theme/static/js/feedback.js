@@ -1,4 +1,5 @@
-/* Luotsi feedback forms: send in place, show the same messages as the no-JavaScript pages.
+/* Luotsi's forms (feedback, booking requests): send in place, show the same messages as the
+   no-JavaScript pages, keep a booking's estimate up to date and go on to its own page.
    Without this file every form still works: it posts, and the service answers with a page. */
 (function () {
   "use strict";
@@ -45,6 +46,7 @@
       .then(function (r) { return r.json(); })
       .then(function (data) {
         show(form, data);
+        if (data.ok && data.next) { location.assign(data.next); return; }
         if (data.ok) {
           form.classList.add("sent");
           form.querySelectorAll("input, textarea, select, button").forEach(function (el) { el.disabled = true; });
@@ -55,6 +57,38 @@
       })
       .catch(function () { form.submit(); });
   }
+  function today() {
+    var d = new Date();
+    return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, "0"),
+            String(d.getDate()).padStart(2, "0")].join("-");
+  }
+  function estimate(form) {
+    var out = form.querySelector("[data-estimate]");
+    var adults = Number(form.elements.adults.value), children = Number(form.elements.children.value || 0);
+    var persons = adults + children;
+    var money = new Intl.NumberFormat(form.dataset.locale, { style: "currency", currency: form.dataset.currency });
+    var price = Number(form.dataset.price);
+    out.textContent = Number.isInteger(adults) && Number.isInteger(children) && adults >= 1 &&
+      children >= 0 && persons <= Number(form.dataset.max)
+      ? persons + " × " + money.format(price) + " = " + money.format(price * persons) : "";
+  }
+  function booking(form) {
+    /* The page as the visitor reached it, campaign included (a poster's code carries one),
+       when it is the site's own address (not a proxy's or a translator's) and not too long. */
+    var page = form.elements.page;
+    try {
+      if (new URL(page.value).origin === location.origin && location.href.length <= 2000)
+        page.value = location.href;
+    } catch (e) { /* keep the page's own address */ }
+    var day = today(), date = form.querySelector("input[type=date]");
+    if (date && (!date.min || date.min < day)) date.min = day;
+    form.querySelectorAll("select[name=departure] option").forEach(function (option) {
+      if (option.value < day && option.parentNode.options.length > 1) option.remove();
+    });
+    form.addEventListener("input", function () { estimate(form); });
+    estimate(form);
+  }
+  document.querySelectorAll("form[data-page-from-location]").forEach(booking);
   document.querySelectorAll("form[data-luotsi-feedback]").forEach(function (form) {
     form.addEventListener("focusin", function () { fetchToken(form); });
     form.addEventListener("pointerdown", function () { fetchToken(form); });
