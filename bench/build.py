@@ -1,9 +1,14 @@
 """Build-time benchmark: Luotsi against vanilla Pelican and pelican-i18n-subsites.
 
-Generates a synthetic site (N posts × L languages), then times, in this same run and on the
-same content, each configuration as a fresh ``pelican`` process, and prints medians and
-ratios. Targets (issue 2): Luotsi ≤ 1.5× vanilla, ≥ 2.5× faster than i18n-subsites, and a
-cached rebuild ≤ 1.1× vanilla's cached rebuild.
+Generates a synthetic site (N posts × L languages, with staff, trips and the feedback form),
+then times, in this same run and on the same content, each configuration as a fresh
+``pelican`` process, and prints medians, ratios against vanilla Pelican and the peak memory
+of each build's whole process tree. Targets (issue 14), every capability on: cold build
+≤ 1.5× vanilla, cached rebuild ≤ 1.1× vanilla, ≤ 0.5× i18n-subsites' cold build, peak memory
+≤ 2× vanilla's. ``--breakdown`` adds a build with each capability switched off in turn (what
+each costs), and the same build with its background work done after writing instead of
+beside it (the overlap gained). ``--profile`` writes a cProfile of a cold and a cached build
+into ``bench/out/`` and prints each one's ten most expensive functions.
 
 With ``--photos N`` it also times the staff photo pipeline (issue 3): N staff members, each
 with a 4000×3000 JPEG carrying an EXIF orientation tag, built once with an empty photo cache
@@ -14,7 +19,8 @@ With ``--autoreload`` it times what a writer waits for under ``make serve`` (iss
 a new sentence, and the time until that post's page holds the sentence is measured, ``--repeat``
 times (each after the previous rebuild finished), for vanilla Pelican and for Luotsi.
 
-    python bench/build.py --posts 1000 --languages 4 --repeat 3
+    python bench/build.py --posts 1000 --languages 4 --repeat 3 --breakdown
+    python bench/build.py --posts 1000 --languages 4 --skip-main --profile
     python bench/build.py --posts 50 --languages 2 --repeat 3 --photos 50 --skip-main
     python bench/build.py --posts 1000 --languages 4 --repeat 5 --autoreload --skip-main
 """
@@ -33,6 +39,8 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+
+import luotsi
 
 LANGS = ["fi", "en", "sv", "de", "ja", "et", "nb"]
 WORDS = [
@@ -68,7 +76,12 @@ LUOTSI = textwrap.dedent("""
     LUOTSI_COMPANY = {"name": "Bench", "street_address": "Katu 1", "postal_code": "96100",
                       "locality": "Rovaniemi", "country": "FI",
                       "telephone": "+358 40 555 0100", "email": "a@bench.example"}
+    LUOTSI_FEEDBACK = {"url": "/feedback-api"}
 """)
+# The capabilities switched off one at a time by --breakdown (multilingual stays: the theme
+# and every other capability need it; publish is off unless LUOTSI_PUBLISH).
+BREAKDOWN = ("staff", "trips", "pictures", "structured_data", "feedback", "qr", "social",
+             "audit")
 
 SUBSITES = textwrap.dedent("""
     PLUGINS = ["pelican.plugins.i18n_subsites"]
@@ -77,7 +90,9 @@ SUBSITES = textwrap.dedent("""
 """)
 
 
-def generate(root: Path, posts: int, langs: list[str]) -> None:
+def generate(root: Path, posts: int, langs: list[str], staff: int = 3, trips: int = 6) -> None:
+    """Posts (some translations missing, as on a real site), written by ``staff`` people with
+    photos, and ``trips`` trips in every language. Vanilla Pelican reads the posts only."""
     for n in range(posts):
         folder = root / "content" / "posts" / f"p{n:05d}"
         folder.mkdir(parents=True)
@@ -87,23 +102,42 @@ def generate(root: Path, posts: int, langs: list[str]) -> None:
             words = [WORDS[(n * 7 + k * 3 + i) % len(WORDS)] for k in range(220)]
             body = "\n\n".join(" ".join(words[j:j + 55]).capitalize() + "." for j in
                                range(0, 220, 55))
+            author = f"s{n % staff:03d}" if staff else "Bench"
             (folder / f"{lang}.md").write_text(
                 f"Title: Post {n} {lang} {words[0]}\n"
                 f"Date: 20{20 + n % 6}-{1 + n % 12:02d}-{1 + n % 28:02d} 10:00\n"
                 f"Lang: {lang}\nSlug: p{n}-{lang}\nTranslation-Key: p{n}\n"
-                f"Category: c{n % 8}\nTags: t{n % 13}x, u{n % 5}x\nAuthor: Bench\n\n"
+                f"Category: c{n % 8}\nTags: t{n % 13}x, u{n % 5}x\nAuthor: {author}\n\n"
                 f"{body}\n", encoding="utf-8")
     (root / "content" / "pages").mkdir(parents=True)
+    if staff:
+        generate_staff(root, staff, langs)
+    for n in range(trips):
+        folder = root / "content" / "trips" / f"t{n:02d}"
+        folder.mkdir(parents=True)
+        for lang in langs:
+            (folder / f"{lang}.md").write_text(
+                f"Title: Trip {n} {lang}\nLang: {lang}\nSlug: t{n}-{lang}\n"
+                f"Translation-Key: t{n}\nPrice: {190 + 100 * n}\nDuration: P{1 + n}D\n"
+                f"Valid-From: 2026-12-01\nValid-Through: 2027-03-31\nGroup-Size: 8\n"
+                f"Itinerary: Rovaniemi; Fell {n}; Rovaniemi\n\nA trip.\n", encoding="utf-8")
 
 
 def config(root: Path, kind: str, langs: list[str], cache: bool) -> Path:
+    """Settings of one configuration: vanilla, multilingual (that capability alone), luotsi
+    (every capability), luotsi-serial (background work after writing), luotsi-no-<capability>,
+    subsites."""
     values = {"cache": cache, "cache_path": str(root / f"cache-{kind}"), "langs": langs,
               "subsites": ", ".join(f"{lang!r}: {{}}" for lang in langs[1:])}
     text = COMMON % values
     if kind.startswith("luotsi"):
         text += LUOTSI % values
-    if kind == "luotsi-noqr":
-        text += "LUOTSI_QR = False\n"
+    if kind == "luotsi-serial":
+        text += "LUOTSI_BACKGROUND_WORKERS = 0\n"
+    if kind.startswith("luotsi-no-"):
+        off = kind.removeprefix("luotsi-no-")
+        plugins = [f"luotsi.{name}" for name in luotsi.CAPABILITIES if name != off]
+        text += f"PLUGINS = {plugins!r}\n"
     if kind == "multilingual":
         text += LUOTSI % values + "PLUGINS = ['luotsi.multilingual']\n"
     elif kind == "subsites":
@@ -132,19 +166,59 @@ def generate_staff(root: Path, count: int, langs: list[str]) -> None:
                 encoding="utf-8")
 
 
-def timed_build(root: Path, conf: Path, out: Path, cold: bool = False) -> float:
-    """One fresh ``pelican`` process; ``cold`` also empties Luotsi's image caches (photos,
-    share images, QR codes), so that a cold build really makes everything."""
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except OSError:
+                continue
+    family, frontier = {pid}, {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items()
+                    if parent in frontier and child not in family}
+        family |= frontier
+    total = 0
+    for member in family:
+        try:
+            with open(f"/proc/{member}/status", encoding="utf-8") as handle:
+                total += next(int(line.split()[1]) * 1024 for line in handle
+                              if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def timed_build(root: Path, conf: Path, out: Path, cold: bool = False) -> tuple[float, int]:
+    """One fresh ``pelican`` process: (seconds, peak memory of its process tree in bytes).
+    ``cold`` also empties Luotsi's caches (photos, pictures, share images, QR codes, audit),
+    so that a cold build really makes everything."""
     shutil.rmtree(out, ignore_errors=True)
     if cold:
         shutil.rmtree(root / ".luotsi-cache", ignore_errors=True)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", str(conf), "-o",
-                           str(out), "-q"], cwd=root, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    if done.returncode:
-        raise SystemExit(f"{conf.name} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - start
+    process = subprocess.Popen([sys.executable, "-m", "pelican", "content", "-s", str(conf),
+                                "-o", str(out), "-q"], cwd=root, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if process.returncode:
+        raise SystemExit(f"{conf.name} failed:\n{process.stderr.read()[-3000:]}")
+    return seconds, peak
+
+
+def median_build(root: Path, conf: Path, out: Path, repeat: int, cold: bool = False
+                 ) -> tuple[float, int]:
+    """Median seconds and the largest peak memory of ``repeat`` builds."""
+    runs = [timed_build(root, conf, out, cold) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
 def main() -> None:
@@ -154,9 +228,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-subsites", action="store_true")
     parser.add_argument("--skip-main", action="store_true",
-                        help="only the photo benchmark (needs --photos)")
+                        help="skip the main comparison (run only the extras asked for)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also build with each capability off in turn, and with the "
+                        "background work after writing (the overlap gained)")
+    parser.add_argument("--profile", action="store_true",
+                        help="write cProfiles of a cold and a cached build to bench/out/")
     parser.add_argument("--qr-libraries", action="store_true",
-                        help="time one QR code with segno and with qrcode")
+                        help="time one QR code with zxing-cpp, segno and qrcode")
+    parser.add_argument("--image-formats", action="store_true",
+                        help="size and time of AVIF, WebP and JPEG on the demo's pictures")
     parser.add_argument("--photos", type=int, default=0,
                         help="also time N staff photos of 4000×3000 px")
     parser.add_argument("--autoreload", action="store_true",
@@ -165,8 +246,12 @@ def main() -> None:
     args = parser.parse_args()
     if not args.skip_main:
         main_bench(args)
+    if args.profile:
+        profile_builds(args)
     if args.qr_libraries:
         qr_libraries()
+    if args.image_formats:
+        image_formats()
     if args.photos:
         photo_bench(args)
     if args.autoreload:
@@ -260,19 +345,19 @@ def photo_bench(args: argparse.Namespace) -> None:
     langs = LANGS[: args.languages]
     root = Path(tempfile.mkdtemp(prefix="luotsi-bench-photos-"))
     try:
-        generate(root, args.posts, langs)
+        generate(root, args.posts, langs, staff=0, trips=0)
         conf = config(root, "luotsi", langs, cache=False)
         cache = root / "photo-cache"
         conf.write_text(conf.read_text() + f"LUOTSI_CACHE_DIR = {str(cache)!r}\n")
         baseline = statistics.median(
-            timed_build(root, conf, root / "out") for _ in range(args.repeat))
+            timed_build(root, conf, root / "out")[0] for _ in range(args.repeat))
         generate_staff(root, args.photos, langs)
         first = []
         for _ in range(args.repeat):
             shutil.rmtree(cache / "photos", ignore_errors=True)  # only the photos are cold
-            first.append(timed_build(root, conf, root / "out"))
+            first.append(timed_build(root, conf, root / "out")[0])
         cached = statistics.median(
-            timed_build(root, conf, root / "out") for _ in range(args.repeat))
+            timed_build(root, conf, root / "out")[0] for _ in range(args.repeat))
         cold = statistics.median(first)
         print(f"photos: {args.photos} staff photos of 4000×3000 px on a site of {args.posts} "
               f"posts × {len(langs)} languages; median of {args.repeat}")
@@ -289,12 +374,14 @@ def photo_bench(args: argparse.Namespace) -> None:
 
 
 def qr_libraries(count: int = 300) -> None:
-    """Time per code, SVG and PNG, for both candidate libraries, on page-like URLs."""
+    """Time per code for the candidate encoders, on page-like URLs: zxing-cpp as Luotsi uses
+    it (encode and draw the SVG path), segno and qrcode (SVG and PNG)."""
     import io
 
     import qrcode
     import qrcode.image.svg
     import segno
+    from luotsi.qr import render
 
     urls = [f"https://www.revontuli.example/en/blog/post-number-{n}/?utm_source=print&"
             f"utm_medium=qr&utm_campaign=print" for n in range(count)]
@@ -313,7 +400,8 @@ def qr_libraries(count: int = 300) -> None:
         code.make(fit=True)
         code.make_image().save(io.BytesIO())
 
-    rows = {"segno SVG": segno_svg, "segno PNG": segno_png,
+    rows = {"zxing-cpp SVG": lambda u: render.svg_text(render.Code(u)),
+            "segno SVG": segno_svg, "segno PNG": segno_png,
             "qrcode SVG": lambda u: qrcode_make(u, qrcode.image.svg.SvgPathImage),
             "qrcode PNG": qrcode_make}
     times = {}
@@ -324,9 +412,44 @@ def qr_libraries(count: int = 300) -> None:
         times[name] = (time.perf_counter() - start) / count * 1000
     print(f"QR libraries, {count} codes of {len(urls[0])}-character URLs, error level M:")
     for name, ms in times.items():
-        print(f"  {name:<11} {ms:6.2f} ms per code")
-    print(f"  qrcode / segno: SVG {times['qrcode SVG'] / times['segno SVG']:.2f}×, "
-          f"PNG {times['qrcode PNG'] / times['segno PNG']:.2f}×")
+        print(f"  {name:<14} {ms:6.2f} ms per code")
+    print(f"  segno / zxing-cpp, SVG: {times['segno SVG'] / times['zxing-cpp SVG']:.1f}×")
+
+
+def image_formats() -> None:
+    """Bytes and encoding time of the modern formats against JPEG, at the pipeline's
+    qualities, over the demo's pictures at four widths."""
+    import io
+
+    from luotsi import images
+    from PIL import Image
+
+    pictures = sorted((Path(__file__).resolve().parent.parent / "content" / "images"
+                       / "pictures").glob("*.jpg"))
+    totals = {name: [0, 0.0] for name in ("avif", "webp", "jpeg")}
+    for path in pictures:
+        with Image.open(path) as image:
+            upright = image.convert("RGB")
+        for width in (480, 800, 1200, 1600):
+            if width > upright.width:
+                continue
+            resized = upright.resize((width, round(upright.height * width / upright.width)),
+                                     Image.Resampling.LANCZOS)
+            for name, (fmt, options) in {"avif": images.FORMATS["avif"][::2],
+                                         "webp": images.FORMATS["webp"][::2],
+                                         "jpeg": ("JPEG", images.JPEG_OPTIONS)}.items():
+                buffer = io.BytesIO()
+                start = time.perf_counter()
+                resized.save(buffer, fmt, **options)
+                totals[name][1] += time.perf_counter() - start
+                totals[name][0] += len(buffer.getvalue())
+    print(f"image formats, {len(pictures)} demo pictures at 480–1600 px:")
+    for name, (size, seconds) in totals.items():
+        print(f"  {name:<5} {size / 2**20:6.2f} MB  {seconds:6.2f} s")
+    avif, webp, jpeg = (totals[n][0] for n in ("avif", "webp", "jpeg"))
+    print(f"  AVIF is {1 - avif / webp:.0%} smaller than WebP and {1 - avif / jpeg:.0%} "
+          f"smaller than JPEG, and takes {totals['avif'][1] / totals['webp'][1]:.1f}× WebP's "
+          f"encoding time")
 
 
 def main_bench(args: argparse.Namespace) -> None:
@@ -335,40 +458,101 @@ def main_bench(args: argparse.Namespace) -> None:
     try:
         generate(root, args.posts, langs)
         files = sum(1 for _ in root.glob("content/posts/*/*.md"))
-        print(f"site: {args.posts} posts × {len(langs)} languages = {files} files; "
-              f"median of {args.repeat} fresh processes; {os.cpu_count()} cores")
-        kinds = ["vanilla", "multilingual", "luotsi", "luotsi-noqr"] + (
-            [] if args.skip_subsites else ["subsites"])
-        results: dict[str, float] = {}
-        for kind in kinds:
+        print(f"site: {args.posts} posts × {len(langs)} languages = {files} files (plus 3 "
+              f"staff and 6 trips for Luotsi); median of {args.repeat} fresh processes; "
+              f"{os.cpu_count()} cores")
+        kinds = ["vanilla", "multilingual", "luotsi"]
+        if args.breakdown:
+            kinds += ["luotsi-serial", *(f"luotsi-no-{name}" for name in BREAKDOWN)]
+        cold: dict[str, tuple[float, int]] = {}
+        cached: dict[str, tuple[float, int]] = {}
+        print(f"  {'build':<26} {'cold':>8} {'peak MB':>8} {'cached':>8} {'peak MB':>8}")
+        for kind in [*kinds, *([] if args.skip_subsites else ["subsites"])]:
             conf = config(root, kind, langs, cache=False)
-            results[kind] = statistics.median(
-                timed_build(root, conf, root / f"out-{kind}", cold=True)
-                for _ in range(args.repeat))
-            print(f"  {kind:<12} cold build     {results[kind]:7.2f} s")
-        for kind in ("vanilla", "multilingual", "luotsi", "luotsi-noqr"):
-            conf = config(root, kind, langs, cache=True)
-            timed_build(root, conf, root / f"out-{kind}-c")  # fills the content cache
-            results[kind + "-rebuild"] = statistics.median(
-                timed_build(root, conf, root / f"out-{kind}-c") for _ in range(args.repeat))
-            print(f"  {kind:<12} cached rebuild {results[kind + '-rebuild']:7.2f} s")
-        r = results
-        print("ratios (multilingual: the language capability alone; luotsi: every capability,"
-              " with JSON-LD, share images, QR codes, forms):")
-        print(f"  multilingual / vanilla, cold     {r['multilingual'] / r['vanilla']:.2f}×"
-              "  (target ≤ 1.5×)")
-        print(f"  luotsi / vanilla, cold           {r['luotsi'] / r['vanilla']:.2f}×")
-        if "subsites" in r:
-            print(f"  i18n-subsites / multilingual     {r['subsites'] / r['multilingual']:.2f}×"
-                  "  (target ≥ 2.5×)")
-            print(f"  i18n-subsites / luotsi           {r['subsites'] / r['luotsi']:.2f}×")
-        print(f"  multilingual / vanilla, rebuild  "
-              f"{r['multilingual-rebuild'] / r['vanilla-rebuild']:.2f}×  (target ≤ 1.1×)")
-        print(f"  luotsi / vanilla, rebuild        "
-              f"{r['luotsi-rebuild'] / r['vanilla-rebuild']:.2f}×")
-        print(f"  QR codes, whole build: cold +{r['luotsi'] - r['luotsi-noqr']:.2f} s, "
-              f"cached rebuild +{r['luotsi-rebuild'] - r['luotsi-noqr-rebuild']:.2f} s")
+            cold[kind] = median_build(root, conf, root / f"out-{kind}", args.repeat, cold=True)
+            row = f"  {kind:<26} {cold[kind][0]:7.2f}s {cold[kind][1] / 2**20:8.0f}"
+            if kind != "subsites":
+                conf = config(root, kind, langs, cache=True)
+                timed_build(root, conf, root / f"out-{kind}-c", cold=True)  # fills the caches
+                cached[kind] = median_build(root, conf, root / f"out-{kind}-c", args.repeat)
+                row += f" {cached[kind][0]:7.2f}s {cached[kind][1] / 2**20:8.0f}"
+            print(row, flush=True)
+        report(cold, cached)
     finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def report(cold: dict[str, tuple[float, int]], cached: dict[str, tuple[float, int]]) -> None:
+    """Ratios against vanilla Pelican, the targets, and what each capability costs."""
+    def check(value: float, target: float) -> str:
+        return f"(target ≤ {target}×: {'met' if value <= target else 'MISSED'})"
+
+    vanilla, vanilla_cached = cold["vanilla"], cached["vanilla"]
+    luotsi_cold, luotsi_cached = cold["luotsi"], cached["luotsi"]
+    print("ratios (luotsi: every capability on)")
+    ratio = luotsi_cold[0] / vanilla[0]
+    print(f"  luotsi / vanilla, cold             {ratio:5.2f}× {check(ratio, 1.5)}")
+    ratio = luotsi_cached[0] / vanilla_cached[0]
+    print(f"  luotsi / vanilla, cached rebuild   {ratio:5.2f}× {check(ratio, 1.1)}")
+    ratio = max(luotsi_cold[1], luotsi_cached[1]) / max(vanilla[1], vanilla_cached[1])
+    print(f"  luotsi / vanilla, peak memory      {ratio:5.2f}× {check(ratio, 2.0)}")
+    ratio = cold["multilingual"][0] / vanilla[0]
+    print(f"  multilingual / vanilla, cold       {ratio:5.2f}×")
+    if "subsites" in cold:
+        ratio = luotsi_cold[0] / cold["subsites"][0]
+        print(f"  luotsi / i18n-subsites, cold       {ratio:5.2f}× {check(ratio, 0.5)}")
+    if "luotsi-serial" in cold:
+        print("overlap: share cards, pictures and the audit beside page writing instead of "
+              "after it")
+        for name, table in (("cold", cold), ("cached rebuild", cached)):
+            gained = table["luotsi-serial"][0] - table["luotsi"][0]
+            print(f"  {name:<16} {gained:+6.2f} s saved ({table['luotsi-serial'][0]:.2f} s "
+                  f"→ {table['luotsi'][0]:.2f} s)")
+        print("what each capability costs (every capability, minus the build without it):")
+        for name in BREAKDOWN:
+            print(f"  {name:<16} cold {luotsi_cold[0] - cold[f'luotsi-no-{name}'][0]:+6.2f} s"
+                  f"   cached {luotsi_cached[0] - cached[f'luotsi-no-{name}'][0]:+6.2f} s")
+
+
+def profile_builds(args: argparse.Namespace) -> None:
+    """cProfile of a cold and of a cached Luotsi build, in-process, with the ten functions
+    that take the most time of their own. The profiles go to bench/out/*.prof."""
+    import cProfile
+    import logging
+    import pstats
+
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    langs = LANGS[: args.languages]
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-profile-"))
+    out_dir = Path(__file__).resolve().parent / "out"
+    out_dir.mkdir(exist_ok=True)
+    logging.disable(logging.WARNING)  # as pelican -q
+    cwd = os.getcwd()
+    try:
+        generate(root, args.posts, langs)
+        os.chdir(root)
+        for name, cache in (("cold", False), ("cached", True)):
+            conf = config(root, "luotsi", langs, cache=cache)
+            if cache:
+                timed_build(root, conf, root / "out", cold=True)  # fills the caches
+            else:
+                shutil.rmtree(root / ".luotsi-cache", ignore_errors=True)
+            shutil.rmtree(root / "out", ignore_errors=True)
+            settings = read_settings(str(conf), override={"OUTPUT_PATH": str(root / "out")})
+            profiler = cProfile.Profile()
+            profiler.enable()
+            Pelican(settings).run()
+            profiler.disable()
+            target = out_dir / f"profile-{name}.prof"
+            profiler.dump_stats(target)
+            print(f"profile of a {name} build ({args.posts} posts × {len(langs)} languages): "
+                  f"{target}")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(10)
+    finally:
+        os.chdir(cwd)
+        logging.disable(logging.NOTSET)
         shutil.rmtree(root, ignore_errors=True)
 
 

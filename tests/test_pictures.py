@@ -4,9 +4,11 @@ format plus JPEG, metadata stripped, upright, cached, described, and used for sh
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from luotsi import images
+from luotsi import cache_files, images
+from luotsi.background import Background
 from luotsi.pictures import model
 from PIL import Image
 
@@ -84,6 +86,33 @@ def test_pictures_are_made_once_and_then_taken_from_the_cache(tmp_path, monkeypa
     first = images.process(str(source), images.Recipe((480, 800)), str(tmp_path / "cache"))
     monkeypatch.setattr(images, "render", lambda *a: pytest.fail("made again"))
     assert images.process(str(source), images.Recipe((480, 800)), str(tmp_path / "cache")) == first
+
+
+def test_the_same_photo_twice_is_made_once_and_workers_never_collide(tmp_path):
+    """Two staff members with the same photo (a new site's placeholder) once made two workers
+    write one cache file through one temporary name: the slower one found it gone."""
+    first = camera_photo(tmp_path / "a" / "photo.jpg", size=(1200, 900), orientation=1)
+    second = tmp_path / "b" / "photo.jpg"
+    second.parent.mkdir()
+    second.write_bytes(first.read_bytes())
+    background = Background(2)
+    try:
+        pipeline = images.Pipeline(images.Recipe((320, 640)), str(tmp_path / "cache"), background)
+        assert pipeline.add(str(first)) == pipeline.add(str(second))
+        assert pipeline.made == 1 and pipeline.finish() == {}
+    finally:
+        background.close()
+    # The files themselves, made at once by many writers: each ends whole, nothing left over.
+    target = tmp_path / "cache" / "same.json"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: _write_through(str(target), n), range(64)))
+    assert json.loads(target.read_text()) in [{"writer": n} for n in range(64)]
+    assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def _write_through(path: str, writer: int) -> None:
+    with cache_files.replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        json.dump({"writer": writer}, handle)
 
 
 def test_without_avif_in_pillow_the_modern_format_is_webp(monkeypatch):

@@ -128,7 +128,7 @@ class Build:
         """Validate the settings (failing with the fix) and attach a new build to them."""
         config = luotsi_settings.load(settings)
         default_lang = settings.get("DEFAULT_LANG", "en")
-        build = cls(config, settings,
+        build = cls(config, settings, background=Background(config.background_workers),
                     language_names={lang: config.language_names.get(lang) or native_name(lang)
                                     for lang in config.languages},
                     home_urls={lang: lang_prefix(lang, default_lang, config.lang_prefix)

@@ -5,7 +5,26 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def replacing(path: str) -> Iterator[str]:
+    """A temporary name to write to; it becomes ``path`` when the block ends well.
+
+    Readers never see half a file, and the name is unique to the process and thread: two
+    workers making the same file (two staff members with the same photo) must not move each
+    other's temporary file away."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def publish(names: Iterable[str], cache_dir: str, output_dir: str) -> None:

@@ -191,12 +191,13 @@ def render(todo: Plan, recipe: Recipe, cache_dir: str) -> None:
         # A fresh image carries no EXIF, GPS, ICC or XMP data: nothing is copied over.
         clean = Image.new("RGB", resized.size)
         clean.paste(resized)
-        clean.save(os.path.join(cache_dir, variant.modern), pillow_format, **options)
-        clean.save(os.path.join(cache_dir, variant.jpeg), "JPEG", **JPEG_OPTIONS)
-    manifest = os.path.join(cache_dir, f"{todo.key}.json")
-    with open(manifest + ".tmp", "w", encoding="utf-8") as handle:
+        with cache_files.replacing(os.path.join(cache_dir, variant.modern)) as tmp:
+            clean.save(tmp, pillow_format, **options)
+        with cache_files.replacing(os.path.join(cache_dir, variant.jpeg)) as tmp:
+            clean.save(tmp, "JPEG", **JPEG_OPTIONS)
+    with cache_files.replacing(os.path.join(cache_dir, f"{todo.key}.json")) as tmp, \
+            open(tmp, "w", encoding="utf-8") as handle:
         json.dump([asdict(v) for v in todo.variants], handle)
-    os.replace(manifest + ".tmp", manifest)
 
 
 def process(source: str, recipe: Recipe, cache_dir: str) -> list[Variant]:
@@ -229,13 +230,15 @@ class Pipeline:
     def __init__(self, recipe: Recipe, cache_dir: str, background: Background):
         self.recipe, self.cache_dir, self.background = recipe, cache_dir, background
         self.made = 0
+        self.queued: set[str] = set()
 
     def add(self, source: str) -> list[Variant] | ImageError:
         try:
             todo = plan(source, self.recipe, self.cache_dir)
         except ImageError as error:
             return error
-        if not todo.cached:
+        if not todo.cached and todo.key not in self.queued:  # the same photo twice: made once
+            self.queued.add(todo.key)
             self.made += 1
             self.background.batch(render_batch, (todo, self.recipe, self.cache_dir), size=1)
         return list(todo.variants)

@@ -217,6 +217,13 @@ def _networks(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _workers(name: str, value: Any, _s: Mapping[str, Any]) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 0):
+        raise _fail(name, value, "None (one per core) or a whole number of at least 0")
+    return value
+
+
 def _percent(name: str, value: Any, _s: Mapping[str, Any]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise _fail(name, value, "a whole number from 0 to 100")
@@ -427,6 +434,10 @@ SPECS: tuple[Spec, ...] = (
          "beside the output, _headers in the output, and .gz/.br copies of text assets."),
     Spec("LUOTSI_PUBLISH_ROOT", "/srv/luotsi/output", _text,
          "Where the output is copied on the server (the root of the nginx and Caddy files)."),
+    Spec("LUOTSI_BACKGROUND_WORKERS", None, _workers,
+         "Worker processes that draw share cards, make pictures and audit pages while the "
+         "build writes pages (None: one per core; 0: all of it in the build's own process, "
+         "after the pages are written)."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )

@@ -9,6 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import brotli
 
+from ..cache_files import replacing
+
 TEXT = (".html", ".css", ".js", ".xml", ".json", ".svg", ".txt", ".vcf", ".webmanifest")
 MIN_SIZE = 256  # smaller files gain nothing
 
@@ -22,9 +24,8 @@ def _compress(path: str) -> int:
         target = path + suffix
         if os.path.exists(target) and os.path.getmtime(target) >= os.path.getmtime(path):
             continue
-        with open(target + ".tmp", "wb") as handle:
+        with replacing(target) as tmp, open(tmp, "wb") as handle:
             handle.write(make(data))
-        os.replace(target + ".tmp", target)
         written += 1
     return written
 

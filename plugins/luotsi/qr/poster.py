@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from ..cache_files import replacing
 from ..drawing import draw_text, fit, fonts, length
 from .render import Code
 
@@ -51,6 +52,5 @@ def render(poster: Poster, path: str) -> None:
         text_fonts = fonts(size, bold=False)
         x = max(60, int((WIDTH - length(draw, text, text_fonts)) / 2))
         draw_text(draw, (x, top), text, text_fonts, (40, 40, 40))
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    image.save(path + ".tmp", "PNG", dpi=(150, 150))
-    os.replace(path + ".tmp", path)
+    with replacing(path) as tmp:
+        image.save(tmp, "PNG", dpi=(150, 150))

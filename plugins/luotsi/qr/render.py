@@ -21,6 +21,7 @@ import zxingcpp
 from PIL import Image, ImageOps
 
 from .. import cache_files
+from ..cache_files import replacing
 
 QUIET_ZONE = 4  # modules; ISO/IEC 18004 requires four
 _VERSION = "2"
@@ -69,10 +70,8 @@ def cached_svg(code: Code, cache_dir: str) -> str:
     except FileNotFoundError:
         pass
     text = svg_text(code)
-    os.makedirs(cache_dir, exist_ok=True)
-    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.replace(path + ".tmp", path)
     return text
 
 
@@ -90,9 +89,8 @@ def png(code: Code, scale: int, path: str) -> None:
     image = ImageOps.expand(image, border=QUIET_ZONE, fill=255).convert("1")
     size = (side + 2 * QUIET_ZONE) * scale
     image = image.resize((size, size), Image.Resampling.NEAREST)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    image.save(path + ".tmp", "PNG", optimize=True)
-    os.replace(path + ".tmp", path)
+    with replacing(path) as tmp:
+        image.save(tmp, "PNG", optimize=True)
 
 
 def publish(codes: list[Code], cache_dir: str, output_dir: str) -> None:

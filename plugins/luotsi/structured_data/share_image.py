@@ -56,12 +56,10 @@ def render(card: Card, path: str) -> None:
     for line in lines:
         draw_text(draw, (80, y), line, title_fonts, TEXT)
         y += int(size * 1.25)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp"
     # Quality 85 with 4:2:0 chroma looks as sharp as 90 with 4:4:4 for light text on a dark
     # field (looked at side by side at 2×), encodes about twice as fast and is a third smaller.
-    image.save(tmp, "JPEG", quality=85, subsampling=2, optimize=False)
-    os.replace(tmp, path)
+    with cache_files.replacing(path) as tmp:
+        image.save(tmp, "JPEG", quality=85, subsampling=2, optimize=False)
 
 
 def render_batch(batch: list[tuple[Card, str]]) -> int:

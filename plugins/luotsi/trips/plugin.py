@@ -15,6 +15,7 @@ from pelican.generators import Generator
 
 from .. import core
 from ..build import Build
+from ..cache_files import replacing
 from ..multilingual import model
 from ..pages import write_localized
 from ..structured_data.meta import plain_text
@@ -111,11 +112,9 @@ def write_offers(build: Build) -> None:
     """Every trip's bookable facts per language, for the service (which never reads the
     content): rewritten by every build, and re-read by the service when it changes."""
     path = os.path.join(build.settings["OUTPUT_PATH"], OFFERS_FILE)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     data = {"trips": [offer.to_json() for offer in build.trip_offers]}
-    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False, indent=0, sort_keys=True)
-    os.replace(path + ".tmp", path)
 
 
 def on_generator_init(generator: Generator) -> None:
