@@ -141,3 +141,13 @@ def test_a_trip_gallery_and_the_home_hero(site):
     assert hero.get("alt") == "Revontulet" and hero.get("fetchpriority") == "high"
     assert site.html("en/index.html").xpath(
         "//section[contains(@class, 'hero')]//img/@alt") == ["Revontulet"]  # default's text
+    # On a phone held upright the hero's box is about 4:5: a crop of that shape is offered
+    # there (a 3:2 picture covering it would need a variant 1.9 times the screen's width).
+    upright = home.xpath("//section[contains(@class, 'hero')]//source[@media]")
+    assert [s.get("type") for s in upright] == ["image/avif", "image/jpeg"]
+    assert upright[0].get("media") == "(max-width: 40rem) and (orientation: portrait)"
+    names = [part.split()[0].rsplit("/", 1)[1] for part in upright[1].get("srcset").split(", ")]
+    assert [part.split()[1] for part in upright[1].get("srcset").split(", ")] == \
+        ["480w", "800w", "1200w", "1600w"]  # and the crop's own width, under the widest
+    with Image.open(site.output / "images" / "pictures" / names[-1]) as crop:
+        assert crop.size == (1600, 2000)  # 4:5 out of 3000×2000

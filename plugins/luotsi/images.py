@@ -27,7 +27,7 @@ from . import cache_files
 from .background import Background
 
 MAX_PIXELS = 40_000_000  # 40 megapixels is already far more than a web page needs
-_VERSION = "2"
+_VERSION = "3"
 
 # Pillow format name, MIME type and encoder options of each modern format. The qualities
 # were chosen by eye on the demo's pictures (bench/build.py --image-formats measures them).
@@ -77,6 +77,9 @@ class Picture:
     folder: str  # site-relative folder the variants are published in
     alt: str = ""
     modern_type: str = "image/avif"
+    # The same picture cropped for phones held upright (the home page's hero): a 2:1 picture
+    # covering a box taller than it is wide would need a variant 2.5 times the screen's width.
+    portrait: Picture | None = None
 
     @property
     def fallback(self) -> Variant:
@@ -93,7 +96,7 @@ class Picture:
         return next((v for v in self.variants if v.width >= width), self.largest)
 
     def with_alt(self, alt: str) -> Picture:
-        return Picture(self.variants, self.folder, alt, self.modern_type)
+        return Picture(self.variants, self.folder, alt, self.modern_type, self.portrait)
 
 
 def _key(data: bytes, recipe: Recipe) -> str:
@@ -165,6 +168,8 @@ def plan(source: str, recipe: Recipe, cache_dir: str) -> Plan:
         width, height = (image.height, image.width) if turned else image.size
     width, height = _framed(width, height, recipe.aspect)
     usable = [w for w in recipe.widths if w < width] or [width]
+    if width < max(recipe.widths) and usable[-1] < width:
+        usable.append(width)  # narrower than the widest asked for: its own width is the last
     fmt = recipe.fmt
     return Plan(source, key, tuple(
         Variant(w, round(height * w / width), f"{key}-{w}.{fmt}", f"{key}-{w}.jpg")
@@ -232,15 +237,16 @@ class Pipeline:
         self.made = 0
         self.queued: set[str] = set()
 
-    def add(self, source: str) -> list[Variant] | ImageError:
+    def add(self, source: str, recipe: Recipe | None = None) -> list[Variant] | ImageError:
+        recipe = recipe or self.recipe
         try:
-            todo = plan(source, self.recipe, self.cache_dir)
+            todo = plan(source, recipe, self.cache_dir)
         except ImageError as error:
             return error
         if not todo.cached and todo.key not in self.queued:  # the same photo twice: made once
             self.queued.add(todo.key)
             self.made += 1
-            self.background.batch(render_batch, (todo, self.recipe, self.cache_dir), size=1)
+            self.background.batch(render_batch, (todo, recipe, self.cache_dir), size=1)
         return list(todo.variants)
 
     def finish(self) -> dict[str, str]:

@@ -15,6 +15,7 @@ from ..build import Build
 from . import model
 
 PICTURE_DIR = "images/pictures"
+HERO_PORTRAIT = (4, 5)  # the hero's box on a phone held upright is about this shape
 
 
 def on_initialized(pelican: Any) -> None:
@@ -57,6 +58,9 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
                                      build.background)
     made = {source: build.pictures.add(source) for source in sources}
     mime = images.FORMATS[recipe.fmt][1]
+    portrait = build.pictures.add(hero_path, images.Recipe(recipe.widths, recipe.fmt,
+                                                           HERO_PORTRAIT)) \
+        if isinstance(made.get(hero_path), list) else None
 
     def picture(wanted: model.Wanted, item: Any) -> images.Picture | None:
         result = made.get(wanted.path)
@@ -71,11 +75,13 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
         item.luotsi_gallery = [p for p in (picture(w, item) for w in gallery) if p]
     build.hero.clear()
     if hero and isinstance(made.get(hero_path), list):
+        upright = images.Picture(tuple(portrait), PICTURE_DIR, "", mime) \
+            if isinstance(portrait, list) else None
         for lang in build.config.languages:
             build.hero[lang] = images.Picture(tuple(made[hero_path]), PICTURE_DIR,
-                                              _in(hero["alt"], lang, build), mime)
-    build.picture_variants = [v for result in made.values() if isinstance(result, list)
-                              for v in result]
+                                              _in(hero["alt"], lang, build), mime, upright)
+    build.picture_variants = [v for result in (*made.values(), portrait)
+                              if isinstance(result, list) for v in result]
     build.picture_sources = list(sources)
 
 
