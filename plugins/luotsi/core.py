@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
 from .build import Build
@@ -19,7 +20,15 @@ from .sitemap import robots_txt, sitemap_xml
 
 
 def on_initialized(pelican: Any) -> None:
-    pelican.luotsi_build = Build.begin(pelican.settings)
+    pelican.luotsi_build = build = Build.begin(pelican.settings)
+    # Compiling the theme's templates costs a second per build; keep the compiled code
+    # (keyed by each template's source, so an edited template is compiled again).
+    jinja = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
+    if "bytecode_cache" not in jinja:
+        folder = os.path.join(build.config.cache_dir, "jinja")
+        os.makedirs(folder, exist_ok=True)
+        pelican.settings["JINJA_ENVIRONMENT"] = {
+            **jinja, "bytecode_cache": FileSystemBytecodeCache(folder)}
 
 
 def on_run_start(pelican: Any) -> None:

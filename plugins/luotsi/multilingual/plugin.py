@@ -126,6 +126,9 @@ def attach(build: Build, items: Sequence[Any]) -> dict[str, model.Group]:
             if item.luotsi_kind != "article":
                 item.luotsi_kind = model.page_kind(item, build.config.policy_pages)
             item.luotsi_canonical = item.url
+            # Pelican computes url and save_as from the settings' patterns on every access
+            # (about a tenth of a cold build's profile); they are final here, so keep them.
+            item.override_url, item.override_save_as = item.url, item.save_as
             if item.lang in group and group[item.lang] is item:
                 record(build, item.url, item.lang, item.luotsi_alternates,
                        model.last_change(item))
