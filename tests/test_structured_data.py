@@ -4,6 +4,7 @@ findings on content that breaks each rule."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -335,3 +336,32 @@ def test_drafts_are_noindex_and_get_no_qr_code(site):
     doc = parse(draft)
     assert doc.xpath('//meta[@name="robots"]/@content') == ["noindex, follow"]
     assert not doc.xpath('//aside[@class="qr-print"]')
+
+
+def test_a_rebuild_validates_only_the_graphs_that_changed(tmp_path, monkeypatch):
+    from luotsi.structured_data import validate as checks
+
+    page = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "@id": "https://x.example/#p", "url": "https://x.example/",
+         "name": "Home", "inLanguage": "fi"}]}
+    broken = {"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "@id": "#p"}]}
+    path = str(tmp_path / "memo.json")
+    first = checks.Memo(path)
+    found = {name: first.problems(name, doc, frozenset()) for name, doc in
+             (("page", page), ("broken", broken))}
+    assert found == {"page": validate(page), "broken": validate(broken)} and found["broken"]
+    first.save()
+
+    calls = []
+    monkeypatch.setattr(checks, "validate", lambda *a: calls.append(a) or [])
+    again = checks.Memo(path)
+    # The same texts: their problems come back (reported again), nothing is validated again.
+    assert again.problems("broken", broken, frozenset()) == found["broken"]
+    assert again.problems("page", page, frozenset()) == found["page"] and calls == []
+    assert again.problems("new", page, frozenset()) == [] and len(calls) == 1
+    again.save()
+    # Only what the last build saw is kept; another version of the rules forgets it all.
+    assert set(json.loads((tmp_path / "memo.json").read_text())["graphs"]) == \
+        {"broken", "page", "new"}
+    monkeypatch.setattr(checks, "_module_version", lambda: "other rules")
+    assert checks.Memo(path).before == {}

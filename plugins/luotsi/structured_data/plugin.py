@@ -38,6 +38,8 @@ def on_generator_init(generator: Generator) -> None:
 
 
 def make_share_images(build: Build) -> None:
+    if build.seo_builder is not None:
+        build.seo_builder.memo.save()
     if build.share_cards is not None:
         output = os.path.join(build.settings["OUTPUT_PATH"], SHARE_DIR)
         build.share_images_drawn = build.share_cards.finish(output)

@@ -25,7 +25,7 @@ from ..i18n import og_locale
 from ..multilingual import model
 from ..urls import absolute
 from . import graph, meta, share_image
-from .validate import text_hash, validate
+from .validate import Memo, text_hash, validate
 
 SHARE_DIR = "images/share"
 _FAQ_HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S)
@@ -97,6 +97,7 @@ class SeoBuilder:
             build.find("LUOTSI_COMPANY", f"structured data: {where} {problem}", fix,
                        area="structured-data")
         self.checked = frozenset(id(node) for node in self.site_nodes)
+        self.memo = Memo(os.path.join(build.config.cache_dir, "jsonld-validated.json"))
 
     def subtitle(self, lang: str) -> str:
         own = self.build.config.subtitles.get(lang)
@@ -237,7 +238,9 @@ class SeoBuilder:
         document = graph.page_graph(facts, self.company, self.site_name, self.site_nodes)
         source = (getattr(item, "source_path", None) or getattr(person, "source_path", None)
                   or f"{canonical_path or '/'} (a page Luotsi generates)")
-        problems = validate(document, self.checked)
+        jsonld = json_for_script(document, build.config.obfuscate_email)
+        digest = text_hash(jsonld)
+        problems = self.memo.problems(digest, document, self.checked)
         for where, problem, fix in problems:
             build.find(source, f"structured data: {where} {problem}", fix,
                        area="structured-data")
@@ -250,9 +253,7 @@ class SeoBuilder:
             image=image, published=published, modified=modified)
         noindex = bool(ctx.get("luotsi_noindex")) or (
             item is not None and getattr(item, "status", "") == "draft")
-        jsonld = json_for_script(document, build.config.obfuscate_email)
         if ctx.get("output_file"):  # the audit reads these pages: it need not validate again
-            build.validated_jsonld[ctx["output_file"]] = (text_hash(jsonld),
-                                                          [*self.site_problems, *problems])
+            build.validated_jsonld[ctx["output_file"]] = (digest, [*self.site_problems, *problems])
         return Seo(tags.title, tags.description, canonical, tags.og, tags.twitter, jsonld,
                    noindex)

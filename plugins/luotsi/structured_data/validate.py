@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -54,6 +55,48 @@ Known = tuple[str, list[Problem]]
 
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+class Memo:
+    """The problems of every page graph validated by the last build, by the hash of its text,
+    kept in the cache: a rebuild validates only the graphs that changed.
+
+    A page's problems are a function of its text alone (the site-wide nodes, excluded from
+    the page's check, are validated on every build), and the memo is thrown away whenever
+    this module changes. Only what this build saw is written back, so the file never grows
+    beyond the site."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.version = _module_version()
+        self.before: dict[str, list[Problem]] = {}
+        self.now: dict[str, list[Problem]] = {}
+        try:
+            with open(path, encoding="utf-8") as handle:
+                stored = json.load(handle)
+            if stored.get("version") == self.version:
+                self.before = {k: [tuple(p) for p in v] for k, v in stored["graphs"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # no memo, or one from another version: validate everything
+
+    def problems(self, digest: str, document: dict[str, Any],
+                 checked: frozenset[int]) -> list[Problem]:
+        found = self.before.get(digest)
+        if found is None:
+            found = validate(document, checked)
+        self.now[digest] = found
+        return found
+
+    def save(self) -> None:
+        from ..cache_files import replacing
+
+        with replacing(self.path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+            json.dump({"version": self.version, "graphs": self.now}, handle)
+
+
+def _module_version() -> str:
+    with open(__file__, "rb") as handle:
+        return hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()
 
 
 def _dicts(value: Any, key: str = "", embedded: bool = False
