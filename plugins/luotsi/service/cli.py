@@ -26,8 +26,10 @@ from typing import Any
 DEFAULT_CONFIG = "feedback.toml"
 # The HTTP server's own limits (the proxy in front has its own; see the README). h11, not
 # httptools: httptools keeps reading a request's head for as long as it grows (a 200 MB header
-# took the process to 430 MB), h11 refuses one over 16 KiB. Idle keep-alive connections close
-# after 5 s; past 512 connections and requests at once, new requests get 503 instead of memory.
+# took the process to 430 MB), h11 answers 400 once more than 16 KiB of a head waits incomplete
+# after a read (a complete head arriving in one read is parsed; the proxy limits those). Idle
+# keep-alive connections close after 5 s; past 512 connections and requests at once, new
+# requests get 503 instead of memory.
 SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 16 * 1024,
                                  "timeout_keep_alive": 5, "limit_concurrency": 512,
                                  "timeout_graceful_shutdown": 10}
