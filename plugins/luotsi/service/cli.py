@@ -24,14 +24,11 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CONFIG = "feedback.toml"
-# The HTTP server's own limits (the proxy in front has its own; see the README). h11, not
-# httptools: httptools keeps reading a request's head for as long as it grows (a 200 MB header
-# took the process to 430 MB), h11 answers 400 once more than 16 KiB of a head waits incomplete
-# after a read (a complete head arriving in one read is parsed; the proxy limits those). Idle
-# keep-alive connections close after 5 s; past 512 connections and requests at once, new
-# requests get 503 instead of memory.
-SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 16 * 1024,
-                                 "timeout_keep_alive": 5, "limit_concurrency": 512,
+# The HTTP server's own limits (the proxy in front has its own; see the README): httptools,
+# with a request head refused (400) once more than 16 KiB of it waits incomplete after a read
+# (.http_server). Idle keep-alive connections close after 5 s; past 512 connections and
+# requests at once, new requests get 503 instead of memory.
+SERVER_LIMITS: dict[str, Any] = {"timeout_keep_alive": 5, "limit_concurrency": 512,
                                  "timeout_graceful_shutdown": 10}
 
 
@@ -58,6 +55,7 @@ def serve(args: argparse.Namespace) -> None:
         import uvicorn
 
         from .app import create_app
+        from .http_server import BoundedHttpToolsProtocol
     except ImportError as error:
         raise SystemExit(f"luotsi: the feedback service needs its extra ({error.name} is "
                          "missing): pip install 'luotsi[service]'") from None
@@ -67,7 +65,8 @@ def serve(args: argparse.Namespace) -> None:
         print(f"luotsi: no staff account yet — create one with: luotsi feedback add-admin NAME "
               f"(written to {config.admins_file})", file=sys.stderr)
     uvicorn.run(create_app(config), host=args.host or config.host, port=args.port or config.port,
-                proxy_headers=False, log_level="info", access_log=False, **SERVER_LIMITS)
+                http=BoundedHttpToolsProtocol, proxy_headers=False, log_level="info",
+                access_log=False, **SERVER_LIMITS)
 
 
 def add_admin(args: argparse.Namespace) -> None:
