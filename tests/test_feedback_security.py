@@ -557,3 +557,26 @@ def test_any_accepted_form_sends_exactly_the_expected_headers_and_recipients(tmp
             if sent["email"] and not sent["helpful"]:
                 assert_exact(mails.pop(sent["email"]), sent["email"])
             assert mails == {}, marker
+
+
+@pytest.mark.slow
+def test_ambiguous_request_framing_is_refused_by_the_parser(running):
+    """Found by an outsider's pass after the move to httptools: each way of smuggling a second
+    request past a proxy that frames the first one differently is refused with 400."""
+    head = b"POST /feedback HTTP/1.1\r\nHost: x\r\n"
+    for data in (head + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                 head + b"Content-Length: 4\r\nContent-Length: 40\r\n\r\nabcd",
+                 head + b"Content-Length : 4\r\n\r\nabcd",
+                 head + b"Content-Length: -1\r\n\r\n",
+                 head + b"Transfer-Encoding: gzip\r\n\r\n",
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n folded\r\n\r\n",
+                 b"GET /healthz HTTP/1.1\nHost: x\n\n",
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n",
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n"):
+        sock = socket.create_connection(("127.0.0.1", running.service.port), timeout=10)
+        sock.sendall(data)
+        answer = sock.recv(4096)
+        sock.close()
+        assert answer.startswith(b"HTTP/1.1 400 ") and answer.count(b"HTTP/1.1 ") == 1, data
+    assert running.health() == {"ok": True}
