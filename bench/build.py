@@ -130,6 +130,10 @@ def config(root: Path, kind: str, langs: list[str], cache: bool) -> Path:
     values = {"cache": cache, "cache_path": str(root / f"cache-{kind}"), "langs": langs,
               "subsites": ", ".join(f"{lang!r}: {{}}" for lang in langs[1:])}
     text = COMMON % values
+    if kind == "vanilla":
+        # Without PLUGINS, Pelican loads every plugin installed in its namespace, and the
+        # bench's own environment has i18n-subsites there: vanilla is Pelican alone.
+        text += "PLUGINS = []\n"
     if kind.startswith("luotsi"):
         text += LUOTSI % values
     if kind == "luotsi-serial":

@@ -1,15 +1,18 @@
 """Caches and the background pool only make a build faster: the demo built with cold caches,
 rebuilt with every cache warm (Pelican's content cache and Luotsi's pictures, photos, share
-cards, QR codes, JSON-LD validation and audit), and built with no worker processes at all is
-the same site, byte for byte."""
+cards, QR codes, JSON-LD validation and audit), and built with no worker processes and no
+template fragment made once per language (every ``{% cached %}`` part rendered on each page)
+is the same site, byte for byte."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
 
 import pytest
+from luotsi import fragments
 from luotsi.build import Build
 
 from .conftest import ROOT, build
@@ -41,12 +44,16 @@ def differences(first: dict[str, str], second: dict[str, str]) -> dict[str, str]
             for name in first.keys() | second.keys() if first.get(name) != second.get(name)}
 
 
-def test_warm_caches_and_no_workers_build_the_same_bytes(tmp_path):
+def test_warm_caches_and_no_workers_build_the_same_bytes(tmp_path, monkeypatch):
     first, cold = demo(tmp_path / "cold", tmp_path / "caches")
     assert first.share_images_drawn and first.pictures.made and first.qr_made
     assert any(name.endswith(".avif") for name in cold) and "sitemap.xml" in cold
     again, warm = demo(tmp_path / "warm", tmp_path / "caches")
     assert (again.share_images_drawn, again.pictures.made, again.qr_made) == (0, 0, 0)
     assert differences(cold, warm) == {}
+    # A fragment whose key misses something it depends on would show one page's header,
+    # footer or form on another: rendered every time, every page must come out the same.
+    monkeypatch.setattr(fragments, "install", functools.partial(fragments.install,
+                                                                enabled=False))
     _, serial = demo(tmp_path / "serial", tmp_path / "fresh-caches", LUOTSI_BACKGROUND_WORKERS=0)
     assert differences(cold, serial) == {}

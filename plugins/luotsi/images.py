@@ -200,9 +200,8 @@ def render(todo: Plan, recipe: Recipe, cache_dir: str) -> None:
             clean.save(tmp, pillow_format, **options)
         with cache_files.replacing(os.path.join(cache_dir, variant.jpeg)) as tmp:
             clean.save(tmp, "JPEG", **JPEG_OPTIONS)
-    with cache_files.replacing(os.path.join(cache_dir, f"{todo.key}.json")) as tmp, \
-            open(tmp, "w", encoding="utf-8") as handle:
-        json.dump([asdict(v) for v in todo.variants], handle)
+    cache_files.write_json(os.path.join(cache_dir, f"{todo.key}.json"),
+                           [asdict(v) for v in todo.variants])
 
 
 def process(source: str, recipe: Recipe, cache_dir: str) -> list[Variant]:

@@ -20,7 +20,7 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 from pelican.urlwrappers import Category
 
-from .. import core, defaults, i18n
+from .. import core, defaults, fragments, i18n
 from ..build import Build
 from ..email_links import email_link
 from ..pages import record
@@ -71,6 +71,7 @@ def on_generator_init(generator: Generator) -> None:
     build = Build.of(generator)
     catalogs = i18n.load_catalogs(TRANSLATIONS_DIR, build.config.languages)
     i18n.install(generator.env, catalogs)
+    fragments.install(generator.env)
     generator.env.globals.update(
         LUOTSI_LANGUAGES=build.config.languages,
         LUOTSI_LANGUAGE_NAMES=build.language_names,

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from .. import i18n
+from .. import fragments, i18n
 from ..forms import tokens
 from ..forms.booking import BOOKING_LIMITS
 from ..forms.context import form_context
@@ -52,6 +52,7 @@ class Service:
                                autoescape=select_autoescape(default=True), trim_blocks=True,
                                lstrip_blocks=True)
         i18n.install(self.env, self.catalogs)
+        fragments.install(self.env, enabled=False)
         self.rate = RateLimit(config.rate_limit, config.rate_window_seconds)
         self.login_throttle = LoginThrottle()
         self.mailer = mailer.MailerProcess(config)

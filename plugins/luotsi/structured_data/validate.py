@@ -88,10 +88,9 @@ class Memo:
         return found
 
     def save(self) -> None:
-        from ..cache_files import replacing
+        from ..cache_files import write_json
 
-        with replacing(self.path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"version": self.version, "graphs": self.now}, handle)
+        write_json(self.path, {"version": self.version, "graphs": self.now})
 
 
 def _module_version() -> str:
