@@ -120,6 +120,11 @@ def attach(build: Build, items: Sequence[Any]) -> dict[str, model.Group]:
         group = model.by_language(members)
         groups[key] = group
         for item in members:
+            # Pelican computes url and save_as from the settings' patterns on every access
+            # (about a tenth of a cold build's profile), and each member's links read every
+            # other member's url; they are final here, so keep them before the links are made.
+            item.override_url, item.override_save_as = item.url, item.save_as
+        for item in members:
             item.luotsi_group = group
             item.luotsi_alternates = model.alternates(item, group, languages, default_lang)
             item.luotsi_switcher = model.switcher(item.lang, group, languages,
@@ -127,9 +132,6 @@ def attach(build: Build, items: Sequence[Any]) -> dict[str, model.Group]:
             if item.luotsi_kind != "article":
                 item.luotsi_kind = model.page_kind(item, build.config.policy_pages)
             item.luotsi_canonical = item.url
-            # Pelican computes url and save_as from the settings' patterns on every access
-            # (about a tenth of a cold build's profile); they are final here, so keep them.
-            item.override_url, item.override_save_as = item.url, item.save_as
             if item.lang in group and group[item.lang] is item:
                 record(build, item.url, item.lang, item.luotsi_alternates,
                        model.last_change(item))
