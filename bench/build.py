@@ -2,7 +2,8 @@
 
 Generates a synthetic site (N posts × L languages, with staff, trips and the feedback form),
 then times, in this same run and on the same content, each configuration as a fresh
-``pelican`` process, and prints medians, ratios against vanilla Pelican and the peak memory
+``pelican`` process, in rounds (every configuration once per round, so that the machine's
+drift hits all of them alike), and prints medians, ratios against vanilla Pelican and the peak memory
 of each build's whole process tree. Targets (issue 14), every capability on: cold build
 ≤ 1.5× vanilla, cached rebuild ≤ 1.1× vanilla, ≤ 0.5× i18n-subsites' cold build, peak memory
 ≤ 2× vanilla's. ``--breakdown`` adds a build with each capability switched off in turn (what
@@ -136,6 +137,8 @@ def config(root: Path, kind: str, langs: list[str], cache: bool) -> Path:
         text += "PLUGINS = []\n"
     if kind.startswith("luotsi"):
         text += LUOTSI % values
+    if cache and kind != "vanilla":  # its own: a cold build in between empties .luotsi-cache
+        text += f"LUOTSI_CACHE_DIR = {str(root / f'luotsi-cache-{kind}')!r}\n"
     if kind == "luotsi-serial":
         text += "LUOTSI_BACKGROUND_WORKERS = 0\n"
     if kind.startswith("luotsi-no-"):
@@ -218,10 +221,8 @@ def timed_build(root: Path, conf: Path, out: Path, cold: bool = False) -> tuple[
     return seconds, peak
 
 
-def median_build(root: Path, conf: Path, out: Path, repeat: int, cold: bool = False
-                 ) -> tuple[float, int]:
-    """Median seconds and the largest peak memory of ``repeat`` builds."""
-    runs = [timed_build(root, conf, out, cold) for _ in range(repeat)]
+def median_run(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    """Median seconds and the largest peak memory of some builds."""
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
@@ -468,17 +469,28 @@ def main_bench(args: argparse.Namespace) -> None:
         kinds = ["vanilla", "multilingual", "luotsi"]
         if args.breakdown:
             kinds += ["luotsi-serial", *(f"luotsi-no-{name}" for name in BREAKDOWN)]
-        cold: dict[str, tuple[float, int]] = {}
-        cached: dict[str, tuple[float, int]] = {}
+        kinds += [] if args.skip_subsites else ["subsites"]
+        confs = {kind: (config(root, kind, langs, cache=False),
+                        config(root, kind, langs, cache=True)) for kind in kinds}
+        for kind in kinds[:-1] if "subsites" in kinds else kinds:
+            timed_build(root, confs[kind][1], root / f"out-{kind}-c", cold=True)  # fills caches
+        # Round after round, every configuration once per round: this machine's speed drifts
+        # by tens of percent over minutes, and a ratio must not compare two different minutes.
+        runs: dict[str, tuple[list, list]] = {kind: ([], []) for kind in kinds}
+        for _ in range(args.repeat):
+            for kind in kinds:
+                runs[kind][0].append(timed_build(root, confs[kind][0], root / f"out-{kind}",
+                                                 cold=True))
+                if kind != "subsites":
+                    runs[kind][1].append(timed_build(root, confs[kind][1],
+                                                     root / f"out-{kind}-c"))
+        cold = {kind: median_run(cold_runs) for kind, (cold_runs, _) in runs.items()}
+        cached = {kind: median_run(cached_runs) for kind, (_, cached_runs) in runs.items()
+                  if cached_runs}
         print(f"  {'build':<26} {'cold':>8} {'peak MB':>8} {'cached':>8} {'peak MB':>8}")
-        for kind in [*kinds, *([] if args.skip_subsites else ["subsites"])]:
-            conf = config(root, kind, langs, cache=False)
-            cold[kind] = median_build(root, conf, root / f"out-{kind}", args.repeat, cold=True)
+        for kind in kinds:
             row = f"  {kind:<26} {cold[kind][0]:7.2f}s {cold[kind][1] / 2**20:8.0f}"
-            if kind != "subsites":
-                conf = config(root, kind, langs, cache=True)
-                timed_build(root, conf, root / f"out-{kind}-c", cold=True)  # fills the caches
-                cached[kind] = median_build(root, conf, root / f"out-{kind}-c", args.repeat)
+            if kind in cached:
                 row += f" {cached[kind][0]:7.2f}s {cached[kind][1] / 2**20:8.0f}"
             print(row, flush=True)
         report(cold, cached)
