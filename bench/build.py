@@ -3,8 +3,8 @@
 Generates a synthetic site (N posts × L languages, with staff, trips and the feedback form),
 then times, in this same run and on the same content, each configuration as a fresh
 ``pelican`` process, in rounds (every configuration once per round, so that the machine's
-drift hits all of them alike), and prints medians, ratios against vanilla Pelican and the peak memory
-of each build's whole process tree. Targets (issue 14), every capability on: cold build
+drift hits all of them alike), and prints medians, ratios against vanilla Pelican and the
+peak memory of each build's whole process tree. Targets (issue 14), every capability on: cold build
 ≤ 1.5× vanilla, cached rebuild ≤ 1.1× vanilla, ≤ 0.5× i18n-subsites' cold build, peak memory
 ≤ 2× vanilla's. ``--breakdown`` adds a build with each capability switched off in turn (what
 each costs), and the same build with its background work done after writing instead of
