@@ -472,8 +472,9 @@ def main_bench(args: argparse.Namespace) -> None:
         kinds += [] if args.skip_subsites else ["subsites"]
         confs = {kind: (config(root, kind, langs, cache=False),
                         config(root, kind, langs, cache=True)) for kind in kinds}
-        for kind in kinds[:-1] if "subsites" in kinds else kinds:
-            timed_build(root, confs[kind][1], root / f"out-{kind}-c", cold=True)  # fills caches
+        for kind in kinds:
+            if kind != "subsites":  # fills the caches of the cached rebuilds
+                timed_build(root, confs[kind][1], root / f"out-{kind}-c", cold=True)
         # Round after round, every configuration once per round: this machine's speed drifts
         # by tens of percent over minutes, and a ratio must not compare two different minutes.
         runs: dict[str, tuple[list, list]] = {kind: ([], []) for kind in kinds}
