@@ -266,3 +266,18 @@ def test_what_start_up_made_is_kept_out_of_the_collectors_way_while_serving(tmp_
         del garbage
         assert gc.collect() >= 1 and gc.get_freeze_count() > frozen // 2
     assert gc.get_freeze_count() == 0
+
+
+def test_a_form_shown_again_carries_its_own_visitors_values_only(app):
+    # The theme's templates make parts once per language ({% cached %}); the form shown
+    # again to a visitor without JavaScript must hold that visitor's values, escaped, and
+    # never another visitor's.
+    first = app.post("/feedback", data=form(name="<script>alert(1)</script>Visitor A",
+                                            email="not-an-address", message="Secret of A"))
+    second = app.post("/feedback", data=form(name="Visitor B", email="also bad",
+                                             message="Words of B"))
+    assert first.status_code == second.status_code == 422
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Visitor A" in first.text
+    assert "<script>alert(1)" not in first.text and "Secret of A" in first.text
+    assert "Visitor B" in second.text and "Words of B" in second.text
+    assert "Visitor A" not in second.text and "Secret of A" not in second.text
