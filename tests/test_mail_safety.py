@@ -21,7 +21,7 @@ from luotsi.service.mail import compose
 from luotsi.service.outgoing import HEADERS, ComposeError, build
 from luotsi.service.store import OutboxItem
 from luotsi.service.throttle import LoginThrottle
-from luotsi.service.validation import site_url_ok, validate_form
+from luotsi.service.validation import _problem, _text, read_fields, site_url_ok, validate_form
 
 HOSTILE = [
     "=?utf-8?b?eA0KQmNjOiB2aWN0aW1AZXZpbC5leGFtcGxl?=@e.co",  # decodes to CR LF Bcc:
@@ -73,6 +73,21 @@ def test_single_line_fields_refuse_every_line_break(char, name):
     assert "message" not in result.errors  # the message may have lines, as newlines
     assert result.values["message"] == "two\nlines"
 
+
+
+@given(st.dictionaries(st.sampled_from(["name", "message", "page", "phone"]),
+                       st.text(st.sampled_from("ab <>/:é東\t\n\r\x0b\x85\u2028\u2029\x00\x7f\x9f"
+                                               "javascript"), max_size=12)))
+@settings(max_examples=400)
+def test_reading_fields_quickly_gives_what_the_full_rules_give(form):
+    """read_fields skips the line-break and control-character searches for printable text;
+    each field still gets exactly the value and the problem the full rules give."""
+    limits = {"name": 8, "message": 10, "page": 12, "phone": 6}
+    result = read_fields(form, limits)
+    for name, limit in limits.items():
+        value = _text(form, name)
+        assert result.values[name] == value
+        assert result.errors.get(name) == _problem(name, form.get(name, ""), value, limit)
 
 @pytest.mark.parametrize(("url", "ok"), [
     ("https://s.example/", True), ("https://s.example/en/blog/a/?x=1#top", True),

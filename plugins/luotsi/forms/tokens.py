@@ -8,7 +8,6 @@ second of fetching the form, or replays a day-old token, is refused; a person is
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import secrets
@@ -27,8 +26,7 @@ class Question:
 
 
 def _sign(secret: bytes, payload: bytes) -> str:
-    return base64.urlsafe_b64encode(hmac.new(secret, payload, hashlib.sha256).digest()
-                                    ).decode().rstrip("=")
+    return base64.urlsafe_b64encode(hmac.digest(secret, payload, "sha256")).decode().rstrip("=")
 
 
 def _answer_hash(secret: bytes, nonce: str, answer: int) -> str:

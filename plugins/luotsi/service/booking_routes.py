@@ -133,20 +133,18 @@ async def submit(request: Request) -> Response:
     when = service.now()
     result = validate_booking(form, offer, service.site.languages, service.site.url,
                               when.date())
-    shown = {name: form.get(name, "")[:limit] for name, limit in BOOKING_LIMITS.items()
-             if name != "token"}
     problem = token_problem(service, form)
     if problem == "confirm" and result.ok:  # no token: a visitor without JavaScript
         return service.answer(request, lang, 422 if wants_json(request) else 200,
-                              "booking_confirm", shown, page=page)
+                              "booking_confirm", shown(form), page=page)
     errors = dict(result.errors)
     if problem in ("question", "wrong_answer"):
         errors["answer"] = problem
     if problem or errors:
-        return service.answer(request, lang, 422, problem or "fix_fields", shown, errors,
+        return service.answer(request, lang, 422, problem or "fix_fields", shown(form), errors,
                               page=page, params=result.params)
     if not service.rate.allow(service.client(request)):
-        return service.answer(request, lang, 429, "rate", shown, page=page)
+        return service.answer(request, lang, 429, "rate", shown(form), page=page)
     token, url = status_link(service)
 
     def mails(stored: dict[str, Any]) -> list[Mail]:
@@ -164,6 +162,12 @@ async def submit(request: Request) -> Response:
                              "message": thanks(service, lang, bool(result.values["waitlist"]))},
                             status_code=201)
     return RedirectResponse(target, status_code=303)
+
+
+def shown(form: dict[str, str]) -> dict[str, str]:
+    """What the visitor sent, cut to each field's limit, for the form shown again."""
+    return {name: form.get(name, "")[:limit] for name, limit in BOOKING_LIMITS.items()
+            if name != "token"}
 
 
 def thanks(service: Service, lang: str, waitlist: bool) -> str:

@@ -79,8 +79,14 @@ def read_fields(form: Mapping[str, str], limits: Mapping[str, int]) -> Result:
     of the site shares, before its own."""
     result = Result()
     for name, limit in limits.items():
-        value = _text(form, name)
-        problem = _problem(name, form.get(name, ""), value, limit)
+        raw = form.get(name, "")
+        if raw.isprintable():  # no line break, no control character: the common case
+            value = raw.strip()
+            problem = "too_long" if len(value) > limit else \
+                "html" if name in PLAIN_TEXT and _TAG.search(value) else None
+        else:
+            value = _text(form, name)
+            problem = _problem(name, raw, value, limit)
         if problem:
             result.errors[name] = problem
         result.values[name] = value
