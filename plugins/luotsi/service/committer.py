@@ -79,26 +79,18 @@ class Committer:
             try:
                 results = self.store.write_batch([write for write, _, _ in batch])
             except Exception as error:  # each waiting visitor gets the failure, not silence
-                _answer(batch, [error] * len(batch), failed=True)
+                for _, loop, future in batch:
+                    loop.call_soon_threadsafe(_fail, future, error)
                 continue
-            _answer(batch, results)
+            for (_, loop, future), result in zip(batch, results, strict=True):
+                loop.call_soon_threadsafe(_resolve, future, result)
 
 
-def _answer(batch: list[Item], outcomes: Sequence[Any], failed: bool = False) -> None:
-    """Hand a batch's outcomes to the event loops that wait for them: one wake-up per loop,
-    not one per visitor (each wake-up takes the interpreter lock from the web thread)."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
-    for (_, loop, future), outcome in zip(batch, outcomes, strict=True):
-        by_loop.setdefault(loop, []).append((future, outcome))
-    for loop, settled in by_loop.items():
-        loop.call_soon_threadsafe(_settle, settled, failed)
+def _resolve(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
-def _settle(settled: list[tuple[asyncio.Future[Any], Any]], failed: bool) -> None:
-    for future, outcome in settled:
-        if future.done():
-            continue
-        if failed:
-            future.set_exception(outcome)
-        else:
-            future.set_result(outcome)
+def _fail(future: asyncio.Future[Any], error: Exception) -> None:
+    if not future.done():
+        future.set_exception(error)
