@@ -5,7 +5,9 @@ before the answer) and a real SMTP sink, then drives it with wrk at 1, 8 and 32 
 connections: feedback messages, and booking requests (each with its reference from the
 year's counter, its timeline, its status link and two mails, in the same group commit). The
 baseline, measured in the same run, is the token endpoint, which answers without touching
-the database; the ratio shows what the durable write costs.
+the database; the ratio shows what the durable write costs. The mailer runs beside it at the
+service's default pace (``mail_per_second``), as in production; the last line says how many
+mails it sent while the rows ran.
 
     python bench/feedback.py --seconds 10
 Target (issue 5): p99 under 50 ms at 32 concurrent clients on 2 cores.
@@ -29,6 +31,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from luotsi.forms import tokens
+from luotsi.service.config import DEFAULTS
 
 from tests.servers import SECRET, Service, SmtpSink
 
@@ -68,7 +71,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="luotsi-bench-feedback-"))
     smtp = SmtpSink(parse=False).start()
     service = Service(root / "svc", smtp.port, rate_limit=10**9, max_seconds=10**6,
-                      min_seconds=0.0).start()
+                      min_seconds=0.0, mail_per_second=DEFAULTS["mail_per_second"]).start()
     try:
         token = tokens.issue(SECRET.encode(), at=time.time() - 5)[0]
         body = urlencode({"lang": "fi", "topic": "booking", "name": "Bench",

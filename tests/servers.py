@@ -130,6 +130,7 @@ class Service:
         values = {"site_settings": "pelicanconf.py",
                   "database": database or "sqlite:///feedback.db", "port": self.port,
                   "smtp_port": smtp_port, "min_seconds": 0.5, "mail_retry_max_seconds": 1,
+                  "mail_per_second": 1000,  # tests wait for hundreds of mails
                   "qr_codes": "qr/codes.json", "booking_trips": "booking/trips.json",
                   **settings}
         lines = [f"{k} = {v!r}".replace("'", '"') if not isinstance(v, bool) else

@@ -3,10 +3,16 @@ is killed in the middle of a burst."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import signal
 import sqlite3
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -132,3 +138,79 @@ def test_sigkill_during_a_burst_of_booking_requests_loses_none(tmp_path):
     finally:
         restarted.stop()
         smtp.stop()
+
+
+def mailer_pid(service: Service) -> int:
+    """The service's mailer: the child process spawned by multiprocessing that is not its
+    resource tracker."""
+    children = [child for task in Path(f"/proc/{service.process.pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]  # of every thread
+    for child in children:
+        command = Path(f"/proc/{child}/cmdline").read_text()
+        if "spawn_main" in command and "resource_tracker" not in command:
+            return int(child)
+    raise AssertionError(f"no mailer among {children}")
+
+
+def test_a_mailer_that_died_is_started_again_and_sends_what_waited(tmp_path):
+    """Found by a load run: the mailer died at start-up ("database is locked" after 30 s of
+    requests holding the write lock) and, with nobody to start it again, no mail left the
+    outbox until the service was restarted. It no longer migrates (the service has), never
+    stops on an error, and the service starts it again when it dies all the same."""
+    smtp = SmtpSink().start()
+    service = Service(tmp_path / "svc", smtp.port).start()
+    try:
+        first = mailer_pid(service)
+        os.kill(first, signal.SIGKILL)
+        with service.client(headers=JSON) as client:
+            assert client.post("/feedback", data=form(message="after the kill")).status_code \
+                == 201
+        mails = smtp.wait_for(2, timeout=30)
+        assert len(mails) == 2 and "after the kill" in mails[0].get_content() + \
+            mails[1].get_content()
+        assert mailer_pid(service) != first
+    finally:
+        service.stop()
+        smtp.stop()
+    assert "the mailer stopped (exit code -9); starting it again" in \
+        (tmp_path / "svc" / "service.log").read_text()
+
+
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["Origin"] = "{origin}"
+"""
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk: scripts/install-system-deps.sh")
+def test_mail_goes_out_while_a_stream_of_submissions_is_answered(tmp_path):
+    """Found by a load run: with SQLite's own lock, a writer that finds the database locked
+    polls it with growing sleeps, and the committer, which locks again as soon as it has
+    committed, always won; under 32 clients the mailer sent nothing for as long as the
+    stream lasted. Writers now queue on a lock beside the database file, so the mailer
+    takes its turn: mail keeps arriving while the stream lasts."""
+    smtp = SmtpSink(parse=False).start()
+    service = Service(tmp_path / "svc", smtp.port, rate_limit=10**9, max_seconds=10**6,
+                      min_seconds=0.0).start()
+    try:
+        script = tmp_path / "post.lua"
+        script.write_text(WRK_SCRIPT.format(body=urlencode(form()), origin=service.site))
+        load = subprocess.Popen(["wrk", "-t", "2", "-c", "32", "-d", "8s", "-s", str(script),
+                                 f"{service.url}/feedback"], stdout=subprocess.DEVNULL)
+        time.sleep(2)  # the stream is under way
+        seen = [(time.monotonic(), smtp.count)]
+        while load.poll() is None:
+            time.sleep(0.1)
+            seen.append((time.monotonic(), smtp.count))
+        assert load.returncode == 0
+    finally:
+        service.stop()
+        smtp.stop()
+    arrivals = [at for (at, count), (_, before) in zip(seen[1:], seen, strict=False)
+                if count > before]
+    assert arrivals, "no mail was sent while the stream lasted"
+    gaps = [b - a for a, b in zip([seen[0][0], *arrivals], [*arrivals, seen[-1][0]],
+                                  strict=True)]
+    assert max(gaps) < 2.5, f"the mailer waited {max(gaps):.1f} s for its turn"

@@ -9,6 +9,7 @@ under ``/admin``, without it. Every request body, whatever the route, is capped
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from .state import Service
 from .store import Store
 
 log = logging.getLogger("luotsi.service")
+MAILER_CHECK_SECONDS = 2.0
 
 
 def public_routes() -> list[Route]:
@@ -59,12 +61,16 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
             log.info("retention: purged %d message(s) older than %d days", removed,
                      config.retention_days)
         service.committer.start()
+        watch = None
         if start_worker:
             service.mailer.start()  # mails left from before a restart go out now
+            watch = asyncio.create_task(keep_mailing(service))
         settle_memory()
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             await run_in_threadpool(service.mailer.stop)
             service.committer.stop()
             gc.unfreeze()
@@ -79,6 +85,14 @@ def create_app(config: Config, store: Store | None = None, start_worker: bool = 
                     middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)])
     app.state.service = service
     return app
+
+
+async def keep_mailing(service: Service, every: float = MAILER_CHECK_SECONDS) -> None:
+    """Start the mailer again whenever it has died: the outbox keeps every mail, but only a
+    running mailer sends them."""
+    while True:
+        await asyncio.sleep(every)
+        await run_in_threadpool(service.mailer.restart_if_dead)
 
 
 def settle_memory() -> None:

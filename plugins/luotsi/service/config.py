@@ -9,6 +9,7 @@ URLs) are read from its Pelican settings, so the form and the service cannot dis
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
@@ -50,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "secure_cookies": None,  # None: on when the service's public URL is https
     "mail_retry_max_seconds": 3600,
     "mail_max_attempts": 5,  # a mail the server keeps refusing fails after this many tries
+    "mail_per_second": 20,  # the mailer's pace: a relay's own limit, and CPU left to visitors
     "qr_codes": "output/qr/codes.json",  # written by the build: which /q/ code goes where
     "booking_trips": "output/booking/trips.json",  # written by the build: bookable trips
     "invite_days_after": 3,  # invite this many days after the trip ends
@@ -112,6 +114,7 @@ class Config:
     secure_cookies: bool
     mail_retry_max_seconds: int
     mail_max_attempts: int
+    mail_per_second: float
     qr_codes: str
     booking_trips: str
     invite_days_after: int
@@ -232,6 +235,13 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
                 "mail_max_attempts"):
         if int(values[key]) < 1:
             raise ConfigError(f"{key}: must be a positive whole number")
+    try:
+        pace = float(values["mail_per_second"])
+    except (TypeError, ValueError):
+        pace = 0.0
+    if not (math.isfinite(pace) and pace > 0):
+        raise ConfigError(f"mail_per_second: {values['mail_per_second']!r} — must be a number "
+                          "of mails a second above 0, e.g. 20")
     if not 0 <= float(values["min_seconds"]) < float(values["max_seconds"]):
         raise ConfigError("min_seconds must be below max_seconds")
     company_email = site.company.get("email", "")
@@ -253,6 +263,7 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None,
         allowed_origins=tuple(o for o in origins if o), secure_cookies=bool(secure),
         mail_retry_max_seconds=int(values["mail_retry_max_seconds"]),
         mail_max_attempts=int(values["mail_max_attempts"]),
+        mail_per_second=pace,
         qr_codes=str(base / str(values["qr_codes"])),
         booking_trips=str(base / str(values["booking_trips"])),
         invite_days_after=int(values["invite_days_after"]),

@@ -8,8 +8,10 @@ service says "thank you": a crash after that answer cannot lose the message or i
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -224,6 +226,40 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class WriteLock:
+    """One writer at a time: among this process's threads (a thread lock) and, for SQLite,
+    among the processes that share the database file (``flock`` on a file beside it).
+
+    SQLite admits one writer too, but a writer that finds the database locked polls it with
+    growing sleeps (1, 2, 5, 10 … 100 ms), and the web process's committer, which takes the
+    lock again as soon as it has committed, always won: under a steady stream of requests the
+    mailer could not write for 30 s, and then failed ("database is locked"). ``flock`` queues
+    the waiting writer in the kernel and wakes it as soon as the lock is free."""
+
+    def __init__(self, path: str):
+        self._thread = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread.acquire()
+        try:
+            if self._path:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread.release()
+
+
 class Store(BookingQueries):
     """A database connection factory plus every query the service makes (those about
     booking requests in :class:`.booking_store.BookingQueries`)."""
@@ -233,7 +269,8 @@ class Store(BookingQueries):
     def __init__(self, url: str):
         self.url = url
         self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._write_lock = WriteLock(self.url.removeprefix("sqlite:///") + ".lock"
+                                     if self.engine == "sqlite" else "")
 
     # -- connections -------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -769,13 +806,15 @@ class PostgresStore(Store):
                 self._conn().execute(f"VACUUM FULL {table}")
 
 
-def open_store(url: str) -> Store:
-    """``sqlite:///path/to/file.db`` or ``postgresql://user@host/db``."""
+def open_store(url: str, migrate: bool = True) -> Store:
+    """``sqlite:///path/to/file.db`` or ``postgresql://user@host/db``; ``migrate=False`` for
+    a helper process of a service that has migrated it already (the mailer)."""
     if url.startswith("sqlite:///"):
         store: Store = Store(url)
     elif url.startswith(("postgresql://", "postgres://")):
         store = PostgresStore(url)
     else:
         raise ValueError(f"database URL {url!r} is neither sqlite:///… nor postgresql://…")
-    store.migrate()
+    if migrate:
+        store.migrate()
     return store
