@@ -183,7 +183,7 @@ def run_mailer(config: Any, poll: float = 0.5) -> None:
     service that started it is gone, killed or not; nothing else ends it: whatever goes
     wrong (the database busy or gone for a while, the mail server down) is logged and tried
     again, since a mailer that stopped would leave every thank-you unsent. It sends at most
-    ``mail_per_second`` mails a second: mail relays limit senders (some to 14 a second), and
+    ``mail_per_second`` mails a second: mail relays limit how fast a sender may send, and
     under a burst of submissions the mailer would otherwise take a core's worth of CPU from
     the visitors being answered (0.6 of one at 32 clients on 2 cores)."""
     from .store import open_store
