@@ -64,10 +64,11 @@ PLAIN_TEXT = frozenset({"name", "message", "topic", "email", "phone"})  # no HTM
 def _problem(name: str, raw: str, value: str, limit: int) -> str | None:
     if len(value) > limit:
         return "too_long"
-    if name not in MULTILINE and LINE_BREAKS.search(raw):
-        return "line_break"
-    if _CONTROL.search(value):
-        return "control"
+    if not raw.isprintable():  # printable text has no line break and no control character
+        if name not in MULTILINE and LINE_BREAKS.search(raw):
+            return "line_break"
+        if _CONTROL.search(value):
+            return "control"
     if name in PLAIN_TEXT and _TAG.search(value):
         return "html"
     return None
@@ -79,14 +80,8 @@ def read_fields(form: Mapping[str, str], limits: Mapping[str, int]) -> Result:
     of the site shares, before its own."""
     result = Result()
     for name, limit in limits.items():
-        raw = form.get(name, "")
-        if raw.isprintable():  # no line break, no control character: the common case
-            value = raw.strip()
-            problem = "too_long" if len(value) > limit else \
-                "html" if name in PLAIN_TEXT and _TAG.search(value) else None
-        else:
-            value = _text(form, name)
-            problem = _problem(name, raw, value, limit)
+        value = _text(form, name)
+        problem = _problem(name, form.get(name, ""), value, limit)
         if problem:
             result.errors[name] = problem
         result.values[name] = value
