@@ -56,15 +56,31 @@ def test_page_codes_decode_to_the_counted_short_link_of_their_page(demo, tmp_pat
     assert target == (canonical + "?utm_source=print&utm_medium=qr&utm_campaign=print")
 
 
+def boxes(path: str) -> list[tuple[int, int, int]]:
+    """(x, y, width) of every dark run a code's path draws: ``M x y`` starts a row, ``m dx 0``
+    moves along it, ``h w v1 h-w z`` fills a run and returns to its corner."""
+    x = y = 0
+    found = []
+    for command, a, b in re.findall(r"([MmhvHz])(-?\d*)(?: (-?\d+))?", path):
+        if command == "M":
+            x, y = int(a), int(b)
+        elif command == "m":
+            x, y = x + int(a), y + int(b)
+        elif command == "h" and not a.startswith("-"):
+            found.append((x, y, int(a)))
+    return found
+
+
 def test_codes_have_the_quiet_zone_and_alt_text(demo):
     output, _ = demo
     svg, _ = qr_of(output, "en/blog/a-day-on-a-husky-safari/index.html")
     text = (output / svg).read_text(encoding="utf-8")
     size = int(re.search(r'viewBox="0 0 (\d+) \d+"', text).group(1))
     assert (size - 8 - 21) % 4 == 0  # versions grow by 4 modules: the border is 4 each side
-    dark = re.findall(r"M(\d+) (\d+)h(\d+)", text.split('<path d="', 1)[1])
-    assert min(int(x) for x, _, _ in dark) == 4 and min(int(y) for _, y, _ in dark) == 4
-    assert max(int(x) + int(w) for x, _, w in dark) == size - 4
+    dark = boxes(text.split('<path d="', 1)[1].split('"', 1)[0])
+    assert min(x for x, _, _ in dark) == 4 and min(y for _, y, _ in dark) == 4
+    assert max(x + w for x, _, w in dark) == size - 4
+    assert max(y for _, y, _ in dark) == size - 5
     svg = parse(output / "en/blog/a-day-on-a-husky-safari/index.html").xpath(
         '//aside[@class="qr-print"]/svg')[0]
     assert svg.get("role") == "img" and svg.get("aria-label") == "QR code that opens this page"

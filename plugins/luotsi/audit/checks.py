@@ -7,15 +7,16 @@ Each check looks at one page (or the site as a whole) and returns findings as
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
-import lxml.html
+import lxml.etree
 
 from ..structured_data.validate import Known, text_hash, validate
 
@@ -33,9 +34,21 @@ class Page:
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     jsonld_texts: list[str] = field(default_factory=list)
 
+    @functools.cached_property
+    def text(self) -> str:
+        """The page's text, whitespace collapsed (several checks read it)."""
+        return " ".join(self.doc.xpath("string()").split())
+
+    @functools.cached_property
+    def links(self) -> list[str]:
+        return [str(href) for href in self.doc.xpath("//a/@href")]
+
 
 Finding = tuple[str, str, str, str]  # page, check, problem, fix
 
+
+
+_PARSER = lxml.etree.HTMLParser()
 
 
 def load_page(output: str, path: str) -> Page | None:
@@ -43,7 +56,9 @@ def load_page(output: str, path: str) -> Page | None:
         data = handle.read()
     if not data.strip():
         return None
-    doc = lxml.html.fromstring(data)
+    # The plain HTML parser: lxml.html's element classes cost more than the parse, and the
+    # checks use nothing but XPath.
+    doc = lxml.etree.fromstring(data, _PARSER)
     blocks, texts = [], []
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         texts.append(script.text or "")
@@ -63,22 +78,27 @@ def has_class(tag: str, name: str) -> str:
     return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
 
 
-def _texts(page: Page) -> str:
-    return " ".join(page.doc.text_content().split())
+@functools.lru_cache(maxsize=64)
+def _digits_pattern(telephone: str) -> re.Pattern[str] | None:
+    """The number's digits with anything but digits between them: it matches the page's text
+    wherever the digits of the text alone would contain the number, however it is spaced."""
+    digits = re.sub(r"\D", "", telephone)
+    return re.compile(r"\D*".join(digits)) if digits else None
 
 
-def _links(page: Page) -> list[str]:
-    return [a.get("href", "") for a in page.doc.xpath("//a[@href]")]
+@functools.lru_cache(maxsize=65536)
+def _split(url: str) -> SplitResult:
+    """Pages share most of their links (menus, footer, language switcher)."""
+    return urlsplit(url)
 
 
 def check_contact(page: Page, company: dict[str, Any]) -> Iterable[Finding]:
-    text = _texts(page)
-    digits = re.sub(r"\D", "", text)
-    phone = re.sub(r"\D", "", company.get("telephone", ""))
-    links = " ".join(_links(page))
+    text = page.text
+    phone = _digits_pattern(company.get("telephone", ""))
+    links = " ".join(page.links)
     for label, ok in (("company name", company.get("name", "") in text),
                       ("street address", company.get("street_address", "") in text),
-                      ("phone number", bool(phone) and phone in digits),
+                      ("phone number", phone is not None and bool(phone.search(text))),
                       ("e-mail address", f"mailto:{company.get('email', '')}" in unquote(
                           links.replace("&#64;", "@")))):
         if not ok:
@@ -87,7 +107,7 @@ def check_contact(page: Page, company: dict[str, Any]) -> Iterable[Finding]:
 
 
 def check_policies(page: Page, policy_urls: dict[str, set[str]]) -> Iterable[Finding]:
-    links = {urlsplit(href).path for href in _links(page)}
+    links = {_split(href).path for href in page.links}
     for role, urls in policy_urls.items():
         if not links & urls:
             yield (page.path, "policies", f"no link to the {role} page",
@@ -185,40 +205,56 @@ def check_feedback_privacy(page: Page) -> Iterable[Finding]:
 
 def local_links(page: Page, siteurl: str) -> list[tuple[str, str]]:
     """(as written, output-relative target) of every link and image on this site."""
-    base = urlsplit(siteurl)
+    base = _split(siteurl)
     refs = page.doc.xpath("//a/@href|//link/@href|//img/@src|//script/@src")
     for srcset in page.doc.xpath("//source/@srcset|//img/@srcset"):
         refs += [part.strip().split(" ")[0] for part in srcset.split(",") if part.strip()]
-    found = []
-    for value in dict.fromkeys(refs):
-        target = _local_path(value, page.url, base)
-        if target is not None:
-            found.append((value, target))
-    return found
+    folder = os.path.dirname("/" + page.url)
+    links = (_local_link(str(value), folder, base) for value in dict.fromkeys(refs))
+    return [link for link in links if link is not None]
 
 
-def broken_links(path: str, links: list[tuple[str, str]], existing: set[str]
+class Targets:
+    """The output's files, and whether a link target is one of them, decided once per target:
+    most links recur on every page."""
+
+    def __init__(self, existing: set[str]):
+        self.existing = existing
+        self._resolves: dict[str, bool] = {}
+
+    def resolve(self, target: str) -> bool:
+        found = self._resolves.get(target)
+        if found is None:
+            found = self._resolves[target] = target in self.existing or \
+                f"{target.rstrip('/')}/index.html".lstrip("/") in self.existing
+        return found
+
+
+def broken_links(path: str, links: Iterable[tuple[str, str] | list[str]], targets: Targets
                  ) -> Iterable[Finding]:
     for value, target in links:
-        if target not in existing and f"{target.rstrip('/')}/index.html".lstrip("/") \
-                not in existing:
+        if not targets.resolve(target):
             yield (path, "links", f"broken internal link: {value}",
                    "fix the link or write the page it points to")
 
 
-def _local_path(value: str, page_url: str, base: Any) -> str | None:
-    parts = urlsplit(value)
+@functools.lru_cache(maxsize=65536)
+def _local_link(value: str, folder: str, base: SplitResult) -> tuple[str, str] | None:
+    """(``value``, the output path it leads to from a page in ``folder``), or None if it
+    leaves the site. Cached: most links recur on every page, and the same tuple for each
+    is sent back from the worker once per batch (pickle shares repeated objects)."""
+    parts = _split(value)
     if parts.scheme in ("mailto", "tel", "data", "javascript") or value.startswith("#"):
         return None
     if parts.netloc and (parts.netloc != base.netloc):
         return None  # another site: not checkable offline
     path = unquote(parts.path)
     if not parts.netloc and not path.startswith("/"):
-        path = "/" + os.path.normpath(os.path.join(os.path.dirname("/" + page_url), path))
+        path = "/" + os.path.normpath(os.path.join(folder, path))
     prefix = base.path.rstrip("/")
     if prefix and path.startswith(prefix):
         path = path[len(prefix):]
-    return path.lstrip("/")
+    return value, path.lstrip("/")
 
 
 def score(checked: int, failed: int) -> int:

@@ -135,10 +135,12 @@ class Audit:
         for path in paths:  # pages not written through Pelican's writer
             if path not in self.keys:
                 self.page(os.path.join(self.context.output, path))
+        # Pages share most links; one copy of each, rather than one per page and batch, keeps
+        # the build's memory to what the site's distinct links take.
+        one: dict[tuple[str, str], tuple[str, str]] = {}
         for batch in self.background.results(check_pages):
             for path, lang, found, links in batch:
-                self.results[path] = [lang, [list(f) for f in found],
-                                      [list(link) for link in links]]
+                self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
         if self.cache_file:
             write_json(self.cache_file,
                        {self.keys[p]: self.results[p] for p in paths if p in self.results})
@@ -146,13 +148,14 @@ class Audit:
 
     def _report(self, paths: list[str], existing: set[str]) -> Report:
         report = Report()
+        targets = checks.Targets(existing)
         per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"pages": 0, "failed": 0})
         for path in paths:
             if path not in self.results:
                 continue
             lang, found, links = self.results[path]
             found = [tuple(f) for f in found]
-            found += checks.broken_links(path, [tuple(link) for link in links], existing)
+            found += checks.broken_links(path, links, targets)
             report.pages += 1
             per_lang[lang]["pages"] += 1
             if found:

@@ -11,7 +11,6 @@ only posters need pixels, drawn from the same modules.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -24,10 +23,25 @@ from .. import cache_files
 from ..cache_files import replacing
 
 QUIET_ZONE = 4  # modules; ISO/IEC 18004 requires four
-_VERSION = "2"
+_VERSION = "3"
 _DARK = bytes(1 if value < 128 else 0 for value in range(256))  # zxing's grey → 1 = dark
 _INK = bytes(0 if value else 255 for value in range(256))  # 1 = dark → a black pixel
-_RUN = re.compile(rb"\x01+")
+_TEXT = bytes(ord("1") if value < 128 else ord("0") for value in range(256))  # grey → "1"/"0"
+_RUNS = re.compile(r"1+0*")  # a dark run and the light gap after it
+
+
+class _Runs(dict[str, str]):
+    """Path commands of a dark run of ``n`` modules and the gap of ``k`` after it, made once:
+    a filled 1×n box, then a move to where the next run starts (``z`` returns to the box's
+    corner). A row is its runs' commands joined, with no formatting per run."""
+
+    def __missing__(self, token: str) -> str:
+        n = token.index("0") if "0" in token else len(token)
+        self[token] = command = f"h{n}v1h-{n}zm{len(token)} 0"
+        return command
+
+
+_RUN_COMMANDS = _Runs()
 
 
 @dataclass(frozen=True)
@@ -43,24 +57,35 @@ class Code:
 
 def modules(code: Code) -> tuple[int, bytes]:
     """(side, one byte per module, 1 = dark) of the code, without its quiet zone."""
+    side, grey = _grey(code)
+    return side, grey.translate(_DARK)
+
+
+def _grey(code: Code) -> tuple[int, bytes]:
     barcode = zxingcpp.create_barcode(code.payload, zxingcpp.BarcodeFormat.QRCode,
                                       ec_level=code.error.upper())
     image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
-    return image.shape[0], image.tobytes().translate(_DARK)
+    return image.shape[0], image.tobytes()
 
 
 def svg_text(code: Code) -> str:
-    """The code as an SVG: a white square and one path of the dark runs of each row."""
-    side, matrix = modules(code)
-    runs = "".join(f"M{run.start() - y * side + QUIET_ZONE} {y + QUIET_ZONE}h{len(run[0])}v1"
-                   f"h-{len(run[0])}z"
-                   for y in range(side) for run in _RUN.finditer(matrix, y * side, (y + 1) * side))
+    """The code as an SVG: a white square and one path of the dark runs of each row, every
+    row starting at the quiet zone's edge and moving on relatively from run to run."""
+    side, grey = _grey(code)
+    text = grey.translate(_TEXT).decode("ascii")
+    commands = _RUN_COMMANDS
+    rows = []
+    for y in range(side):
+        row = text[y * side:(y + 1) * side]
+        dark = row.find("1")
+        if dark >= 0:
+            rows.append(f"M{QUIET_ZONE + dark} {QUIET_ZONE + y}"
+                        + "".join([commands[run] for run in _RUNS.findall(row, dark)]))
     size = side + 2 * QUIET_ZONE
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
-            f'<path fill="#fff" d="M0 0h{size}v{size}H0z"/><path d="{runs}"/></svg>')
+            f'<path fill="#fff" d="M0 0h{size}v{size}H0z"/><path d="{"".join(rows)}"/></svg>')
 
 
-@functools.lru_cache(maxsize=16384)
 def cached_svg(code: Code, cache_dir: str) -> str:
     """The code's SVG, from the cache folder or made (and kept there) now."""
     path = os.path.join(cache_dir, code.name + ".svg")

@@ -79,14 +79,16 @@ class ShareCards:
         self.background, self.cache_dir = background, cache_dir
         self.cards: dict[str, Card] = {}  # name → card, in the order pages asked for them
         self.drawn = 0
+        # the cards drawn by earlier builds, listed once rather than looked up per page
+        self.cached = set(os.listdir(cache_dir)) if os.path.isdir(cache_dir) else set()
 
     def want(self, card: Card) -> None:
         if card.name in self.cards:
             return
         self.cards[card.name] = card
-        path = os.path.join(self.cache_dir, card.name)
-        if not os.path.exists(path):
-            self.background.batch(render_batch, (card, path), size=16)
+        if card.name not in self.cached:
+            self.background.batch(render_batch, (card, os.path.join(self.cache_dir, card.name)),
+                                  size=16)
 
     def finish(self, output_dir: str) -> int:
         """Wait for the cards still being drawn, publish all; returns how many were drawn."""

@@ -9,6 +9,7 @@ more than a finding at build time. The rules are listed in the README.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -110,8 +111,12 @@ def _dicts(value: Any, key: str = "", embedded: bool = False
 
 
 def _absolute(url: Any) -> bool:
-    if not isinstance(url, str):
-        return False
+    return isinstance(url, str) and _absolute_text(url)
+
+
+@functools.lru_cache(maxsize=16384)
+def _absolute_text(url: str) -> bool:
+    """Cached: every page names the same company, site and logo URLs."""
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
