@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from luotsi import fragments
+from luotsi import fragments, parallel_reading
 from luotsi.build import Build
 
 from .conftest import ROOT, build
@@ -45,15 +45,23 @@ def differences(first: dict[str, str], second: dict[str, str]) -> dict[str, str]
 
 
 def test_warm_caches_and_no_workers_build_the_same_bytes(tmp_path, monkeypatch):
+    # The demo is small: let workers convert its Markdown all the same, so that the serial
+    # build below shows that the workers' conversions change nothing.
+    monkeypatch.setattr(parallel_reading, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel_reading, "WAIT_FOR_WORKERS", True)
     first, cold = demo(tmp_path / "cold", tmp_path / "caches")
     assert first.share_images_drawn and first.pictures.made and first.qr_made
+    assert first.prereads is not None and first.prereads.taken > 10
     assert any(name.endswith(".avif") for name in cold) and "sitemap.xml" in cold
     again, warm = demo(tmp_path / "warm", tmp_path / "caches")
     assert (again.share_images_drawn, again.pictures.made, again.qr_made) == (0, 0, 0)
+    assert again.prereads is None or again.prereads.taken == 0  # the content cache had all
     assert differences(cold, warm) == {}
     # A fragment whose key misses something it depends on would show one page's header,
     # footer or form on another: rendered every time, every page must come out the same.
     monkeypatch.setattr(fragments, "install", functools.partial(fragments.install,
                                                                 enabled=False))
-    _, serial = demo(tmp_path / "serial", tmp_path / "fresh-caches", LUOTSI_BACKGROUND_WORKERS=0)
+    serial_run, serial = demo(tmp_path / "serial", tmp_path / "fresh-caches",
+                              LUOTSI_BACKGROUND_WORKERS=0)
+    assert serial_run.prereads is None or serial_run.prereads.taken == 0
     assert differences(cold, serial) == {}

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # only for annotations: the build state imports no capability
     from .forms.booking import TripOffer
     from .images import Picture, Pipeline, Variant
     from .multilingual.model import Group
+    from .parallel_reading import Prereads
     from .qr.plugin import PageCode
     from .qr.poster import Poster
     from .social.testimonials import Quote
@@ -81,6 +82,8 @@ class Build:
     finished: bool = False
     # work done on other cores while pages are written (share cards, pictures, the audit)
     background: Background = field(default_factory=Background, repr=False)
+    # Markdown files a worker converts while the build reads the others
+    prereads: Prereads | None = field(default=None, repr=False)
     # every language's display name and home folder ("" for the default language, "en/", …)
     language_names: dict[str, str] = field(default_factory=dict)
     home_urls: dict[str, str] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
+from . import parallel_reading
 from .build import Build
 from .sitemap import robots_txt, sitemap_xml
 
@@ -54,3 +55,4 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_run_start)
     signals.finalized.connect(on_finalized)
+    parallel_reading.register()

@@ -32,7 +32,9 @@ def sitemap_xml(pages: Iterable[PageRecord], siteurl: str) -> str:
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     seen = set()
-    for page in pages:
+    # By address, not in the order pages were written: that order follows how Pelican
+    # happened to list the files, and the same site must give the same sitemap.
+    for page in sorted(pages, key=lambda page: page.url):
         if not page.indexable or page.url in seen:
             continue
         seen.add(page.url)
