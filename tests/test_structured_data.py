@@ -147,6 +147,26 @@ def test_meta_tags_are_unique_and_complete(demo):
     assert f"Sitemap: {SITE}/sitemap.xml" in robots
 
 
+@pytest.mark.parametrize("title", [
+    "Revontulet Rovaniemellä", "Gjøglund: Åland's ÉÏÜ yjgq, þorp " * 5, "x",
+    "北極圏のオーロラ観測ツアー：冬の夜空に揺れる光を見に行こう、そして犬ぞりで森を走る一日",
+    "Husky-safari: 北極圏 and back"])
+def test_a_card_encoded_by_its_title_band_is_the_card_encoded_whole(title):
+    """Only the rows that hold the title are drawn and encoded; the rest comes from the
+    background's JPEG. The result must be the very bytes of the card encoded whole."""
+    from io import BytesIO
+
+    from luotsi.structured_data import share_image
+    from PIL import Image
+
+    card = share_image.Card(title, "Revontuli Travel", "ja" if "北" in title else "en")
+    banded = share_image.banded(card)
+    assert banded is not None and banded == share_image.whole(card)
+    with Image.open(BytesIO(banded)) as image:
+        image.load()
+        assert image.size == (1200, 630) and image.format == "JPEG"
+
+
 def test_share_images_are_1200x630_per_language_and_drawn_once(site):
     site.post("posts/a/fi.md", "Revontulet ja husky", "fi")
     site.post("posts/a/ja.md", "オーロラとハスキー", "ja")

@@ -65,9 +65,11 @@ def length(draw: ImageDraw.ImageDraw, text: str, fonts: tuple[Font, Font]) -> fl
 def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str,
           fonts: tuple[Font, Font], fill: tuple[int, int, int]) -> None:
     x, y = xy
-    for run, cjk in _runs(text):
+    runs = _runs(text)
+    for n, (run, cjk) in enumerate(runs):
         draw.text((x, y), run, font=fonts[cjk], fill=fill)
-        x += int(draw.textlength(run, font=fonts[cjk]))
+        if n < len(runs) - 1:  # only a following run needs to know where this one ends
+            x += int(draw.textlength(run, font=fonts[cjk]))
 
 
 _NO_LINE_START = set("、。，．・：；？！ー）」』】〉》!?),.:;")  # kinsoku: never begin a line
