@@ -142,8 +142,14 @@ def install(env: Environment, catalogs: Mapping[str, NullTranslations]) -> None:
         lang = context_lang(ctx)
         return lang if lang in catalogs else ctx.get("DEFAULT_LANG", "en")
 
-    def catalog(ctx: Mapping[str, Any]) -> NullTranslations:
-        return catalogs.get(known_lang(ctx)) or NullTranslations()
+    def catalog(ctx: Any) -> NullTranslations:
+        # A page's language is fixed by what its render starts with; a page asks for a
+        # hundred strings, so each template context looks it up once.
+        try:
+            return ctx.luotsi_catalog  # type: ignore[no-any-return]
+        except AttributeError:
+            found = ctx.luotsi_catalog = catalogs.get(known_lang(ctx)) or NullTranslations()
+            return found
 
     @pass_context
     def gettext(ctx: Any, message: str) -> str:

@@ -238,11 +238,19 @@ def broken_links(path: str, links: Iterable[tuple[str, str] | list[str]], target
                    "fix the link or write the page it points to")
 
 
-@functools.lru_cache(maxsize=65536)
+_RELATIVE = ("", "")  # a link to resolve against the page's folder
+
+
 def _local_link(value: str, folder: str, base: SplitResult) -> tuple[str, str] | None:
     """(``value``, the output path it leads to from a page in ``folder``), or None if it
-    leaves the site. Cached: most links recur on every page, and the same tuple for each
-    is sent back from the worker once per batch (pickle shares repeated objects)."""
+    leaves the site. Most links recur on every page: the same tuple for each is returned,
+    and so sent back from the worker once per batch (pickle shares repeated objects)."""
+    link = _site_link(value, base)
+    return _relative_link(value, folder, base) if link is _RELATIVE else link
+
+
+@functools.lru_cache(maxsize=65536)
+def _site_link(value: str, base: SplitResult) -> tuple[str, str] | None:
     parts = _split(value)
     if parts.scheme in ("mailto", "tel", "data", "javascript") or value.startswith("#"):
         return None
@@ -250,11 +258,22 @@ def _local_link(value: str, folder: str, base: SplitResult) -> tuple[str, str] |
         return None  # another site: not checkable offline
     path = unquote(parts.path)
     if not parts.netloc and not path.startswith("/"):
-        path = "/" + os.path.normpath(os.path.join(folder, path))
+        return _RELATIVE
+    return value, _within(path, base)
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative_link(value: str, folder: str, base: SplitResult) -> tuple[str, str]:
+    path = "/" + os.path.normpath(os.path.join(folder, unquote(_split(value).path)))
+    return value, _within(path, base)
+
+
+def _within(path: str, base: SplitResult) -> str:
+    """``path`` relative to the output folder (the site may live below the host's root)."""
     prefix = base.path.rstrip("/")
     if prefix and path.startswith(prefix):
         path = path[len(prefix):]
-    return value, path.lstrip("/")
+    return path.lstrip("/")
 
 
 def score(checked: int, failed: int) -> int:

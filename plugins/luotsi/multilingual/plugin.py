@@ -124,9 +124,11 @@ def attach(build: Build, items: Sequence[Any]) -> dict[str, model.Group]:
             # (about a tenth of a cold build's profile), and each member's links read every
             # other member's url; they are final here, so keep them before the links are made.
             item.override_url, item.override_save_as = item.url, item.save_as
+        # every member links the same set (reciprocal links): one list for the group
+        links = model.alternates(members[0], group, languages, default_lang)
         for item in members:
             item.luotsi_group = group
-            item.luotsi_alternates = model.alternates(item, group, languages, default_lang)
+            item.luotsi_alternates = links
             item.luotsi_switcher = model.switcher(item.lang, group, languages,
                                                   build.language_names, build.home_urls)
             if item.luotsi_kind != "article":
