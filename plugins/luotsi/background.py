@@ -18,6 +18,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 
+def _yield_to_the_build(niceness: int) -> None:
+    """Workers run at a lower priority than the build: the build writes every page and is
+    what the last page waits for, so on a machine with fewer idle cores than workers it
+    should not give way to them; they catch up once it is done."""
+    os.nice(niceness)
+
+
+NICENESS = 5
+
+
 class Background:
     """A lazily started process pool with batched submission; one per build.
 
@@ -33,7 +43,9 @@ class Background:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"))
+                                             mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_yield_to_the_build,
+                                             initargs=(NICENESS,))
         return self._pool
 
     def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
