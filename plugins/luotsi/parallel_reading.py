@@ -106,6 +106,10 @@ class Prereads:
         except Exception:  # extension objects that cannot travel: read here
             return
         readers = generator.readers
+        if getattr(readers, "_cache", None) or getattr(generator, "_cache", None):
+            # Pelican's content cache holds an earlier build: a rebuild reads little, and
+            # looking up every file here would cost more than the workers could save.
+            return
         files = []
         for name in generator.get_files(settings[paths_setting],
                                         exclude=settings[excludes_setting]):
