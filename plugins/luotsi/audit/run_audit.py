@@ -91,6 +91,7 @@ def _fingerprint(context: Context) -> str:
 
 
 _VERSION = "4"  # bumped when a check changes: cached results are redone
+_CACHE_FORMAT = 2  # how the cache file is laid out (another layout is not read)
 
 
 class Audit:
@@ -108,9 +109,13 @@ class Audit:
         self.background = background or Background()
         self.fingerprint = _fingerprint(context).encode()
         self.cached: dict[str, Any] = {}
+        self.cached_links: list[tuple[str, str]] = []
         if cache_file and os.path.exists(cache_file):
             with open(cache_file, encoding="utf-8") as handle:
-                self.cached = json.load(handle)
+                stored = json.load(handle)
+            if isinstance(stored, dict) and stored.get("format") == _CACHE_FORMAT:
+                self.cached = stored["pages"]
+                self.cached_links = [(value, target) for value, target in stored["links"]]
         self.keys: dict[str, str] = {}
         self.results: dict[str, Any] = {}
 
@@ -123,7 +128,8 @@ class Audit:
             key = hashlib.sha256(self.fingerprint + handle.read()).hexdigest()
         self.keys[rel] = key
         if key in self.cached:
-            self.results[rel] = self.cached[key]
+            lang, found, links = self.cached[key]
+            self.results[rel] = [lang, found, [self.cached_links[n] for n in links]]
         else:
             self.results.pop(rel, None)
             self.background.batch(check_pages, (self.context, rel, known))
@@ -142,9 +148,21 @@ class Audit:
             for path, lang, found, links in batch:
                 self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
         if self.cache_file:
-            write_json(self.cache_file,
-                       {self.keys[p]: self.results[p] for p in paths if p in self.results})
+            self._save(paths)
         return self._report(paths, existing)
+
+    def _save(self, paths: list[str]) -> None:
+        """Every page's results by its key, each page's links as numbers in one table of
+        the site's links: pages share most links, and a rebuild loads a tenth of the bytes."""
+        numbers: dict[tuple[str, str], int] = {}
+        pages = {}
+        for path in paths:
+            if path in self.results:
+                lang, found, links = self.results[path]
+                pages[self.keys[path]] = [lang, found, [
+                    numbers.setdefault(tuple(link), len(numbers)) for link in links]]
+        write_json(self.cache_file, {"format": _CACHE_FORMAT, "links": list(numbers),
+                                     "pages": pages})
 
     def _report(self, paths: list[str], existing: set[str]) -> Report:
         report = Report()
