@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote, urlsplit
 
 
+@functools.lru_cache(maxsize=16384)
 def absolute(siteurl: str, path: str) -> str:
-    """Absolute URL of a site-relative path, percent-encoding non-ASCII (Japanese slugs)."""
+    """Absolute URL of a site-relative path, percent-encoding non-ASCII (Japanese slugs).
+
+    Cached: every page links the same home, menu and policy pages (about twenty calls a
+    page)."""
     if path.startswith(("http://", "https://")):
         return path
     return f"{siteurl.rstrip('/')}/{quote(path.lstrip('/'), safe='/%#?=&~:+')}"
