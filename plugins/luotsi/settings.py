@@ -435,9 +435,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("LUOTSI_PUBLISH_ROOT", "/srv/luotsi/output", _text,
          "Where the output is copied on the server (the root of the nginx and Caddy files)."),
     Spec("LUOTSI_BACKGROUND_WORKERS", None, _workers,
-         "Worker processes that draw share cards, make pictures and audit pages while the "
-         "build writes pages (None: one per core; 0: all of it in the build's own process, "
-         "after the pages are written)."),
+         "Worker processes that convert Markdown while the build reads, and draw share cards, "
+         "make pictures and audit pages while it writes (None: one per core; 0: all of it "
+         "in the build's own process, the drawing and auditing after the pages are written). "
+         "Workers run at a lower priority than the build."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )
