@@ -51,9 +51,11 @@ Finding = tuple[str, str, str, str]  # page, check, problem, fix
 _PARSER = lxml.etree.HTMLParser()
 
 
-def load_page(output: str, path: str) -> Page | None:
-    with open(os.path.join(output, path), "rb") as handle:
-        data = handle.read()
+def load_page(output: str, path: str, data: bytes | None = None) -> Page | None:
+    """The page at ``path`` under ``output`` (``data``: its bytes, read already), parsed."""
+    if data is None:
+        with open(os.path.join(output, path), "rb") as handle:
+            data = handle.read()
     if not data.strip():
         return None
     # The plain HTML parser: lxml.html's element classes cost more than the parse, and the

@@ -60,15 +60,20 @@ def _files(output: str) -> set[str]:
     return found
 
 
-def check_pages(batch: list[tuple[Context, str, Known | None]]
-                ) -> list[tuple[str, str, list[Any], list[Any]]]:
-    """Per page: (path, language, findings of the page alone, its local links). ``Known`` is
-    what the build already validated of the page's JSON-LD: it is not validated twice."""
+def check_pages(batch: list[tuple[Context, str, Known | None, bytes]]
+                ) -> list[tuple[str, str, str, list[Any], list[Any]]]:
+    """Per page: (path, its cache key, language, findings of the page alone, its local
+    links). ``Known`` is what the build already validated of the page's JSON-LD: it is not
+    validated twice. The key is the hash of the page's bytes after the site's fingerprint,
+    made here from the bytes read for the check."""
     results = []
-    for context, path, known in batch:
-        page = checks.load_page(context.output, path)
+    for context, path, known, fingerprint in batch:
+        with open(os.path.join(context.output, path), "rb") as handle:
+            data = handle.read()
+        page = checks.load_page(context.output, path, data)
         if page is None:
             continue
+        key = hashlib.sha256(fingerprint + data).hexdigest()
         noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
         found = [*checks.check_head(page, known), *checks.check_images(page),
                  *checks.check_feedback_privacy(page), *checks.check_todo(page)]
@@ -77,7 +82,8 @@ def check_pages(batch: list[tuple[Context, str, Known | None]]
                       *checks.check_policies(page, context.policy_urls),
                       *checks.check_post(page, context.stale_months, context.today,
                                          context.sponsored)]
-        results.append((path, page.lang, found, checks.local_links(page, context.siteurl)))
+        results.append((path, key, page.lang, found,
+                        checks.local_links(page, context.siteurl)))
     return results
 
 
@@ -124,6 +130,11 @@ class Audit:
         rel = os.path.relpath(path, self.context.output)
         if not rel.endswith(".html") or rel.startswith(self.context.skip):
             return
+        self.results.pop(rel, None)
+        if not self.cached:  # nothing to look up: the worker reads the page and keys it
+            self.keys[rel] = ""
+            self.background.batch(check_pages, (self.context, rel, known, self.fingerprint))
+            return
         with open(os.path.join(self.context.output, rel), "rb") as handle:
             key = hashlib.sha256(self.fingerprint + handle.read()).hexdigest()
         self.keys[rel] = key
@@ -131,8 +142,7 @@ class Audit:
             lang, found, links = self.cached[key]
             self.results[rel] = [lang, found, [self.cached_links[n] for n in links]]
         else:
-            self.results.pop(rel, None)
-            self.background.batch(check_pages, (self.context, rel, known))
+            self.background.batch(check_pages, (self.context, rel, known, self.fingerprint))
 
     def finish(self) -> Report:
         existing = _files(self.context.output)
@@ -145,7 +155,8 @@ class Audit:
         # the build's memory to what the site's distinct links take.
         one: dict[tuple[str, str], tuple[str, str]] = {}
         for batch in self.background.results(check_pages):
-            for path, lang, found, links in batch:
+            for path, key, lang, found, links in batch:
+                self.keys[path] = key
                 self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
         if self.cache_file:
             self._save(paths)
