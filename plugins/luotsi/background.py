@@ -11,8 +11,11 @@ Tasks are sent in batches, because one message per page would cost more than the
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
+import threading
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -26,6 +29,15 @@ def _yield_to_the_build(niceness: int) -> None:
 
 
 NICENESS = 5
+
+
+def _cancel_queued(background: weakref.ref[Background]) -> None:
+    """At exit, drop the work still queued: an interrupted build (Ctrl-C under ``make
+    serve``) would otherwise wait for every card, audit and Markdown file it had queued, as
+    ``concurrent.futures`` runs all pending work before the interpreter may end."""
+    alive = background()
+    if alive is not None and alive._pool is not None:
+        alive._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Background:
@@ -46,6 +58,12 @@ class Background:
                                              mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_yield_to_the_build,
                                              initargs=(NICENESS,))
+            # Run before concurrent.futures' own exit hook, which waits for pending work
+            # (the hooks run last registered first; the standard library's is private API,
+            # used here as concurrent.futures itself uses it).
+            register = getattr(threading, "_register_atexit", None)
+            if register is not None:
+                register(functools.partial(_cancel_queued, weakref.ref(self)))
         return self._pool
 
     def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
