@@ -31,7 +31,6 @@ class Rows:
 
     header: bytes
     rows: tuple[bytes, ...]
-    mcu_height: int
 
 
 def encode(image: Image.Image, **options: Any) -> bytes:
@@ -40,7 +39,7 @@ def encode(image: Image.Image, **options: Any) -> bytes:
     return buffer.getvalue()
 
 
-def split(data: bytes, mcu_height: int) -> Rows:
+def split(data: bytes) -> Rows:
     """The rows of a baseline JPEG that has a restart marker after every MCU row."""
     position = 2  # after SOI
     while True:
@@ -52,7 +51,7 @@ def split(data: bytes, mcu_height: int) -> Rows:
         if marker == 0xDA:  # start of scan: the entropy-coded data follows
             break
     end = data.rindex(b"\xff\xd9")
-    return Rows(data[:position], tuple(_RST.split(data[position:end])), mcu_height)
+    return Rows(data[:position], tuple(_RST.split(data[position:end])))
 
 
 def _without_height(header: bytes) -> bytes:

@@ -94,7 +94,8 @@ class Prereads:
         self.taken = 0  # files whose conversion came from a worker
 
     def start(self, generator: Any, paths_setting: str, excludes_setting: str) -> None:
-        """Send the later part of ``generator``'s uncached Markdown files to the pool."""
+        """Send ``generator``'s Markdown files after the first to the pool (with an empty
+        content cache: every file is read)."""
         build = self.build
         if id(generator) in self.started or not build.background.workers:
             return
@@ -108,19 +109,15 @@ class Prereads:
         readers = generator.readers
         if getattr(readers, "_cache", None) or getattr(generator, "_cache", None):
             # Pelican's content cache holds an earlier build: a rebuild reads little, and
-            # looking up every file here would cost more than the workers could save.
+            # looking up every file here would cost more than the workers could save. So
+            # every file below is one the build will read.
             return
         files = []
         for name in generator.get_files(settings[paths_setting],
                                         exclude=settings[excludes_setting]):
             path = os.path.abspath(os.path.join(generator.path, name))
-            reader = readers.readers.get(file_suffix(path))
-            if not isinstance(reader, PrereadMarkdownReader):
-                continue
-            if generator.get_cached_data(name, None) is not None or \
-                    readers.get_cached_data(path, (None, None))[0] is not None:
-                continue
-            files.append(path)
+            if isinstance(readers.readers.get(file_suffix(path)), PrereadMarkdownReader):
+                files.append(path)
         if len(files) < MIN_FILES:
             return
         formatted = frozenset(settings["FORMATTED_FIELDS"])

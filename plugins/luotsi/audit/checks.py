@@ -232,7 +232,7 @@ class Targets:
         return found
 
 
-def broken_links(path: str, links: Iterable[tuple[str, str] | list[str]], targets: Targets
+def broken_links(path: str, links: Iterable[tuple[str, str]], targets: Targets
                  ) -> Iterable[Finding]:
     for value, target in links:
         if not targets.resolve(target):

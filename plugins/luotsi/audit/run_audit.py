@@ -68,12 +68,11 @@ def check_pages(batch: list[tuple[Context, str, Known | None, bytes]]
     made here from the bytes read for the check."""
     results = []
     for context, path, known, fingerprint in batch:
-        with open(os.path.join(context.output, path), "rb") as handle:
-            data = handle.read()
+        data = _read(context.output, path)
         page = checks.load_page(context.output, path, data)
         if page is None:
             continue
-        key = hashlib.sha256(fingerprint + data).hexdigest()
+        key = _key(fingerprint, data)
         noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
         found = [*checks.check_head(page, known), *checks.check_images(page),
                  *checks.check_feedback_privacy(page), *checks.check_todo(page)]
@@ -85,6 +84,16 @@ def check_pages(batch: list[tuple[Context, str, Known | None, bytes]]
         results.append((path, key, page.lang, found,
                         checks.local_links(page, context.siteurl)))
     return results
+
+
+def _read(output: str, path: str) -> bytes:
+    with open(os.path.join(output, path), "rb") as handle:
+        return handle.read()
+
+
+def _key(fingerprint: bytes, data: bytes) -> str:
+    """A page's key in the cache: its bytes and what else its findings depend on."""
+    return hashlib.sha256(fingerprint + data).hexdigest()
 
 
 def _fingerprint(context: Context) -> str:
@@ -131,12 +140,9 @@ class Audit:
         if not rel.endswith(".html") or rel.startswith(self.context.skip):
             return
         self.results.pop(rel, None)
-        if not self.cached:  # nothing to look up: the worker reads the page and keys it
-            self.keys[rel] = ""
-            self.background.batch(check_pages, (self.context, rel, known, self.fingerprint))
-            return
-        with open(os.path.join(self.context.output, rel), "rb") as handle:
-            key = hashlib.sha256(self.fingerprint + handle.read()).hexdigest()
+        # With nothing cached there is nothing to look up: the worker that checks the page
+        # reads it and names its key.
+        key = _key(self.fingerprint, _read(self.context.output, rel)) if self.cached else ""
         self.keys[rel] = key
         if key in self.cached:
             lang, found, links = self.cached[key]
@@ -171,7 +177,7 @@ class Audit:
             if path in self.results:
                 lang, found, links = self.results[path]
                 pages[self.keys[path]] = [lang, found, [
-                    numbers.setdefault(tuple(link), len(numbers)) for link in links]]
+                    numbers.setdefault(link, len(numbers)) for link in links]]
         write_json(self.cache_file, {"format": _CACHE_FORMAT, "links": list(numbers),
                                      "pages": pages})
 

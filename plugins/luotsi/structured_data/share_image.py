@@ -57,7 +57,7 @@ def _base(site_name: str) -> Image.Image:
 @functools.cache
 def _background(site_name: str) -> jpeg_rows.Rows:
     """The card without a title, encoded once per worker, row by row."""
-    return jpeg_rows.split(jpeg_rows.encode(_base(site_name), **JPEG), MCU)
+    return jpeg_rows.split(jpeg_rows.encode(_base(site_name), **JPEG))
 
 
 Title = tuple[tuple[Any, Any], list[str], int]  # fonts, lines, size
@@ -107,7 +107,7 @@ def banded(card: Card) -> bytes | None:
         if band.crop((0, y, WIDTH, y + 1)).tobytes() != \
                 base.crop((0, first * MCU + y, WIDTH, first * MCU + y + 1)).tobytes():
             return None
-    rows = jpeg_rows.split(jpeg_rows.encode(band, **JPEG), MCU)
+    rows = jpeg_rows.split(jpeg_rows.encode(band, **JPEG))
     return jpeg_rows.splice(_background(card.site_name), first, rows)
 
 
