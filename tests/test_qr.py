@@ -126,6 +126,22 @@ def test_without_the_service_codes_carry_the_url_with_page_campaign(site):
     assert site.build().qr_made == 1
 
 
+def test_codes_made_ahead_in_a_worker_equal_the_build_s_own_and_are_made_once(tmp_path):
+    from luotsi.qr import render
+
+    codes = [render.Code(f"https://x.example/{n}/?utm_medium=qr") for n in range(3)]
+    made_here = render.cached_svg(codes[0], str(tmp_path))  # the build wrote this page first
+    assert render.make_batch([(code, str(tmp_path)) for code in codes]) == 2
+    assert render.make_batch([(code, str(tmp_path)) for code in codes]) == 0
+    assert render.cached_svg(codes[0], str(tmp_path)) == made_here
+    for code in codes:
+        svg = tmp_path / f"{code.name}.svg"
+        assert svg.read_text(encoding="utf-8") == render.svg_text(code)
+        assert decode(svg) == code.payload
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".png") == \
+        sorted(f"{code.name}.svg" for code in codes)  # no temporary file left behind
+
+
 def test_short_codes_are_stable_and_readable():
     code = payload.short_code("https://x.example/a/?utm_medium=qr")
     assert code == payload.short_code("https://x.example/a/?utm_medium=qr")

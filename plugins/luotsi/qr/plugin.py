@@ -119,8 +119,12 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
                                         absolute(siteurl, person.url))
             code = render.Code(card, error)
             cards[person.url] = PageCode(code, card, person.name, cache_dir=cache)
-    build.qr_made = sum(not os.path.exists(os.path.join(cache, c.name + ".svg"))
-                        for c in dict.fromkeys(all_codes_of(pages, cards)))  # made while writing
+    made = set(os.listdir(cache)) if os.path.isdir(cache) else set()
+    missing = [c for c in dict.fromkeys(all_codes_of(pages, cards)) if c.name + ".svg" not in made]
+    build.qr_made = len(missing)
+    os.makedirs(cache, exist_ok=True)
+    for code in missing:  # made on other cores while the first pages are written
+        build.background.batch(render.make_batch, (code, cache), size=64)
     build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes
     contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
                                        company.get("telephone"), company.get("email"))))
@@ -151,6 +155,7 @@ def publish(build: Build) -> None:
         return
     cache = os.path.join(build.config.cache_dir, "qr")
     out = os.path.join(build.settings["OUTPUT_PATH"], QR_DIR)
+    build.background.results(render.make_batch)
     render.publish(all_codes_of(pages, build.qr_cards), cache, out)
     posters = build.qr_posters
     for drawn in posters:

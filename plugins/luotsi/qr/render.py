@@ -2,9 +2,11 @@
 a bitmap.
 
 zxing-cpp (C++) was chosen by measurement (``bench/build.py --qr-libraries``): it encodes a
-page's URL about fifty times faster than segno, a pure-Python encoder, so a code is made when
-its page is written, with no pool to wait for. Codes are cached by a hash of what they say,
-so a rebuild reads them back instead. Every code keeps the 4-module quiet zone the standard
+page's URL about fifty times faster than segno, a pure-Python encoder. Even so, encoding was
+a tenth of what the build's own process did on a cold build of a large site, so the workers
+make the codes as soon as every page's URL is known, ahead of the pages that show them (a
+page whose code is not made yet makes it itself). Codes are cached by a hash of what they
+say, so a rebuild reads them back instead. Every code keeps the 4-module quiet zone the standard
 requires. A page's code lives inline in the page (for print) and as an SVG file for download;
 only posters need pixels, drawn from the same modules.
 """
@@ -94,10 +96,28 @@ def cached_svg(code: Code, cache_dir: str) -> str:
             return handle.read()
     except FileNotFoundError:
         pass
+    return _save(code, path)
+
+
+def _save(code: Code, path: str) -> str:
     text = svg_text(code)
     with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
     return text
+
+
+def make_batch(batch: list[tuple[Code, str]]) -> int:
+    """Make codes into the cache folder ahead of the pages that show them (in a worker, on
+    another core: encoding is most of what a page's code costs the build when it writes the
+    page). A code the build made first is left alone; the two would be the same bytes.
+    Returns how many were made."""
+    made = 0
+    for code, cache_dir in batch:
+        path = os.path.join(cache_dir, code.name + ".svg")
+        if not os.path.exists(path):
+            _save(code, path)
+            made += 1
+    return made
 
 
 def inline_svg(code: Code, cache_dir: str, label: str) -> str:
