@@ -18,7 +18,9 @@ def replacing(path: str) -> Iterator[str]:
     Readers never see half a file, and the name is unique to the process and thread: two
     workers making the same file (two staff members with the same photo) must not move each
     other's temporary file away."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):  # a stat: asking mkdir for a folder that exists costs more
+        os.makedirs(folder, exist_ok=True)
     tmp = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
     try:
         yield tmp

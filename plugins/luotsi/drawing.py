@@ -43,23 +43,19 @@ def fonts(size: int, bold: bool) -> tuple[Font, Font]:
     return load("en"), load("ja")
 
 
-def _is_cjk(char: str) -> bool:
-    return ord(char) >= 0x2E80
+_SCRIPT_RUNS = re.compile("[\u2e80-\U0010ffff]+|[^\u2e80-\U0010ffff]+")  # CJK or not
 
 
 def _runs(text: str) -> list[tuple[str, bool]]:
-    runs: list[tuple[str, bool]] = []
-    for char in text:
-        cjk = _is_cjk(char)
-        if runs and runs[-1][1] == cjk:
-            runs[-1] = (runs[-1][0] + char, cjk)
-        else:
-            runs.append((char, cjk))
-    return runs
+    """The text cut where it changes between CJK and other scripts: (run, is CJK)."""
+    return [(run, run[0] >= "\u2e80") for run in _SCRIPT_RUNS.findall(text)]
 
 
 def length(draw: ImageDraw.ImageDraw, text: str, fonts: tuple[Font, Font]) -> float:
-    return sum(draw.textlength(run, font=fonts[cjk]) for run, cjk in _runs(text))
+    # Wrapping measures every candidate line of thousands of titles: a Latin-only line is
+    # one measurement, as wide as ``draw.textlength`` says.
+    mode = draw.fontmode
+    return sum(fonts[cjk].getlength(run, mode) for run, cjk in _runs(text))
 
 
 def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str,
