@@ -88,6 +88,20 @@ def test_per_language_atom_feeds(demo):
             assert parse(target).get("lang") == lang, link
 
 
+def test_a_language_without_posts_has_a_feed_dated_by_the_newest_post(site):
+    site.post("posts/a.md", "Vanha", "fi", date="2026-03-01 10:00")
+    site.post("posts/b.md", "Uusi", "fi", date="2026-05-12 10:00")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    updated = []
+    for _ in range(2):
+        site.build()
+        feed = ET.parse(site.output / "ja/feed.atom.xml").getroot()
+        assert not feed.findall("a:entry", ns)
+        updated.append(feed.findtext("a:updated", namespaces=ns))
+    # not the clock's time of each build: two builds of the same site are the same
+    assert updated == ["2026-05-12T10:00:00+03:00"] * 2
+
+
 def test_sitemap_lists_pages_with_href_alternates_including_self(demo):
     output, _ = demo
     assert len(check_sitemap(output, SITEURL)) > 60

@@ -6,6 +6,7 @@ handling apply as to any page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -90,6 +91,18 @@ class ListingWriter:
         name = self.build.language_names[self.lang]
         self.writer.write_feed(items, context, path, url=path,
                                feed_title=f"{self.settings['SITENAME']} ({name})")
+
+
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def on_feed_generated(context: dict[str, Any], feed: Any) -> None:
+    """A feed with no entries (a language that has no posts of its own yet) is dated by the
+    site's newest post: the feed library would date it by the clock, and two builds of the
+    same site would then differ."""
+    if not feed.items:
+        newest = max((a.date for a in context.get("articles", [])), default=NEVER)
+        feed.latest_post_date = lambda: newest
 
 
 def _by_taxonomy(entries: list[model.Entry], attribute: str) -> list[tuple[Any, list[Any]]]:

@@ -28,7 +28,7 @@ from ..sponsored import mark_sponsored_links
 from ..theme_path import TRANSLATIONS_DIR
 from ..urls import absolute
 from . import checks, model
-from .listings import ListingsGenerator
+from .listings import ListingsGenerator, on_feed_generated
 from .report import print_report
 
 # Pelican's listing settings this capability replaces with per-language ones.
@@ -184,3 +184,4 @@ def register() -> None:
     signals.generator_init.connect(on_generator_init)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.get_generators.connect(on_get_generators)
+    signals.feed_generated.connect(on_feed_generated)
