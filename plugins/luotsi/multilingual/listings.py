@@ -93,7 +93,7 @@ class ListingWriter:
                                feed_title=f"{self.settings['SITENAME']} ({name})")
 
 
-NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def on_feed_generated(context: dict[str, Any], feed: Any) -> None:
