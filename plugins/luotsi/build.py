@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,9 @@ class Build:
     pages: list[PageRecord] = field(default_factory=list)
     finalizers: list[tuple[int, Finalizer]] = field(default_factory=list)
     finished: bool = False
+    started: float = field(default_factory=time.time)
+    # when the previous run of the same Pelican instance started (autoreload), else None
+    previous_start: float | None = None
     # work done on other cores while pages are written (share cards, pictures, the audit)
     background: Background = field(default_factory=Background, repr=False)
     # Markdown files a worker converts while the build reads the others
@@ -162,6 +166,7 @@ class Build:
         settings and finalizers."""
         fresh = Build.begin(self.settings)
         fresh.finalizers = list(self.finalizers)
+        fresh.previous_start = self.started
         return fresh
 
     def add_finalizer(self, order: int, func: Finalizer) -> None:

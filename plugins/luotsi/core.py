@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
-from . import parallel_reading
+from . import edited_first, parallel_reading
 from .build import Build
 from .sitemap import robots_txt, sitemap_xml
 
@@ -56,3 +56,4 @@ def register() -> None:
     signals.get_generators.connect(on_run_start)
     signals.finalized.connect(on_finalized)
     parallel_reading.register()
+    edited_first.register()
