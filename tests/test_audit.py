@@ -103,3 +103,37 @@ def test_each_todo_marker_is_a_finding_on_its_own_page():
         "write what “TODO: one sentence” asks for, in its place"]
     assert {(page, check, problem) for page, check, problem, _ in found} == {
         ("a/index.html", "todo", "TODO left in the text")}
+
+
+HEAD = ('<title>A — Site</title><meta name="description" content="About A.">'
+        '<link rel="canonical" href="https://x.example/a/">'
+        '<link rel="alternate" hreflang="en" href="https://x.example/a/">'
+        '<link rel="alternate" hreflang="x-default" href="https://x.example/a/">')
+
+
+def seo_problems(head: str, body: str = "<p>A</p>") -> list[str]:
+    from luotsi.audit.checks import check_head, load_page
+
+    page = load_page("", "a/index.html", (f'<!doctype html><html lang="en"><head>{head}</head>'
+                                          f'<body>{body}</body></html>').encode())
+    return [problem for _, check, problem, _ in check_head(page) if check == "seo"]
+
+
+@pytest.mark.parametrize("missing, problem", [
+    ("<title>A — Site</title>", "no <title>"),
+    ('<meta name="description" content="About A.">', "no meta description"),
+    ('<link rel="canonical" href="https://x.example/a/">', "no canonical URL"),
+    ('<link rel="alternate" hreflang="x-default" href="https://x.example/a/">',
+     "the hreflang set lacks the page itself or x-default"),
+    ('<link rel="alternate" hreflang="en" href="https://x.example/a/">',
+     "the hreflang set lacks the page itself or x-default")])
+def test_each_missing_part_of_the_head_is_a_finding(missing, problem):
+    assert seo_problems(HEAD) == ["no JSON-LD graph"]
+    assert seo_problems(HEAD.replace(missing, "")) == [problem, "no JSON-LD graph"]
+
+
+def test_the_head_is_read_from_the_head_and_noindex_pages_need_no_json_ld():
+    # an icon's SVG title in the body is not the page's title
+    assert "no <title>" in seo_problems(HEAD.replace("<title>A — Site</title>", ""),
+                                        '<svg><title>Menu</title></svg>')
+    assert seo_problems(HEAD + '<meta name="robots" content="noindex, follow">') == []

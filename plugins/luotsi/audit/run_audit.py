@@ -73,7 +73,7 @@ def check_pages(batch: list[tuple[Context, str, Known | None, bytes]]
         if page is None:
             continue
         key = _key(fingerprint, data)
-        noindex = bool(page.doc.xpath('//meta[@name="robots"][contains(@content,"noindex")]'))
+        noindex = page.head.noindex
         found = [*checks.check_head(page, known), *checks.check_images(page),
                  *checks.check_feedback_privacy(page), *checks.check_todo(page)]
         if not noindex:  # service pages (reports, thanks) need not carry the trust footer
