@@ -63,7 +63,27 @@ class Page:
 
     @functools.cached_property
     def links(self) -> list[str]:
-        return [str(href) for href in self.doc.xpath("//a/@href")]
+        """Every ``<a href>``, in order."""
+        return self.references[0]
+
+    @functools.cached_property
+    def references(self) -> tuple[list[str], list[str], list[str]]:
+        """(every ``<a href>``; every link, image and script reference; every ``srcset``),
+        in document order, from one walk over the page's elements."""
+        anchors: list[str] = []
+        refs: list[str] = []
+        srcsets: list[str] = []
+        for element in self.doc.iter("a", "link", "img", "script", "source"):
+            tag = element.tag
+            value = element.get("src" if tag in ("img", "script") else "href")
+            if value is not None and tag != "source":
+                refs.append(value)
+                if tag == "a":
+                    anchors.append(value)
+            srcset = element.get("srcset")
+            if srcset is not None and tag in ("img", "source"):
+                srcsets.append(srcset)
+        return anchors, refs, srcsets
 
 
 Finding = tuple[str, str, str, str]  # page, check, problem, fix
@@ -242,14 +262,8 @@ def check_feedback_privacy(page: Page) -> Iterable[Finding]:
 def local_links(page: Page, siteurl: str) -> list[tuple[str, str]]:
     """(as written, output-relative target) of every link and image on this site."""
     base = _split(siteurl)
-    refs, srcsets = [], []
-    for element in page.doc.iter("a", "link", "img", "script", "source"):
-        value = element.get("src" if element.tag in ("img", "script") else "href")
-        if value is not None and element.tag != "source":
-            refs.append(value)
-        srcset = element.get("srcset")
-        if srcset is not None and element.tag in ("img", "source"):
-            srcsets.append(srcset)
+    _, written, srcsets = page.references
+    refs = list(written)
     for srcset in srcsets:
         refs += [part.strip().split(" ")[0] for part in srcset.split(",") if part.strip()]
     folder = os.path.dirname("/" + page.url)
