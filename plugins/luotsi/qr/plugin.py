@@ -51,7 +51,7 @@ def all_codes_of(pages: dict[str, PageCode], cards: dict[str, PageCode]) -> list
 def _items(generators: list[Generator]) -> list[Any]:
     found = []
     for generator in generators:
-        for name in ("articles", "translations", "pages"):
+        for name in ("translations", "articles", "pages"):  # the order Pelican writes them
             found += [i for i in getattr(generator, name, []) if hasattr(i, "luotsi_canonical")]
     return found
 
