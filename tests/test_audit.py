@@ -10,7 +10,7 @@ import sys
 import pytest
 from luotsi.findings import LuotsiBuildError
 
-from .conftest import ROOT
+from .conftest import ROOT, parse
 
 
 def test_demo_passes_the_audit_with_a_report_per_language(demo):
@@ -46,7 +46,19 @@ def test_missing_trust_signals_are_found(site):
     assert any(p == page and c == "freshness" and "last updated" in pr for p, c, pr in found)
     assert not any(c == "sponsored" for _, c, _ in found)  # the theme discloses it
     assert 0 <= run.audit.score < 100
-    assert (site.output / "audit/index.html").exists()
+    # The report: each distinct problem once, with every page it was found on; the JSON has
+    # every finding, one per line.
+    report = parse(site.output / "audit/index.html")
+    entries = report.xpath("//ul[@class='findings']/li")
+    problems = [(p, c, pr, fx) for p, c, pr, fx in run.audit.findings]
+    assert len(entries) == len({(c, pr, fx) for _, c, pr, fx in problems}) < len(problems)
+    booking = next(li for li in entries if "no link to the booking page" in li.text_content())
+    assert sorted(booking.xpath(".//details//code/text()")) == sorted(
+        p for p, _, pr, _ in problems if pr == "no link to the booking page")
+    lines = (site.output / "audit/report.json").read_text(encoding="utf-8").splitlines()
+    data = json.loads("\n".join(lines))
+    assert [tuple(f.values()) for f in data["findings"]] == problems
+    assert len(lines) == len(problems) + 2 and data["score"] == run.audit.score
 
 
 def test_score_below_the_minimum_fails_a_strict_build(site):
