@@ -150,6 +150,18 @@ def test_short_codes_are_stable_and_readable():
         "https://x.example/a/?ref=1&utm_medium=qr"
 
 
+@pytest.mark.parametrize("url, expected", [
+    ("https://x.example/a/", "https://x.example/a/?utm_medium=qr&utm_campaign=x+y%2F%C3%A4%26"),
+    ("https://x.example/a/#ask",
+     "https://x.example/a/?utm_medium=qr&utm_campaign=x+y%2F%C3%A4%26#ask"),
+    ("https://x.example/a/#", "https://x.example/a/?utm_medium=qr&utm_campaign=x+y%2F%C3%A4%26"),
+    ("HTTPS://x.example/a/?utm_medium=print",
+     "https://x.example/a/?utm_medium=print&utm_campaign=x+y%2F%C3%A4%26")])
+def test_campaign_parameters_go_before_the_fragment_and_never_replace_the_page_s(url, expected):
+    params = {"utm_medium": "qr", "utm_source": "", "utm_campaign": "x y/ä&"}
+    assert payload.campaign_url(url, params) == expected
+
+
 @pytest.mark.xdist_group("feedback")
 def test_scan_is_counted_then_redirected_and_unknown_codes_get_404(tmp_path):
     smtp = SmtpSink().start()
