@@ -140,6 +140,5 @@ def png(code: Code, scale: int, path: str) -> None:
 
 def publish(codes: list[Code], cache_dir: str, output_dir: str) -> None:
     """Every code's SVG file into the output (made now if no page showed it)."""
-    for code in codes:
-        cached_svg(code, cache_dir)
+    make_batch([(code, cache_dir) for code in codes])
     cache_files.publish((code.name + ".svg" for code in codes), cache_dir, output_dir)
