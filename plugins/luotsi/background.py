@@ -11,9 +11,11 @@ Tasks are sent in batches, because one message per page would cost more than the
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import multiprocessing
 import os
+import signal
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -21,14 +23,29 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 
-def _yield_to_the_build(niceness: int) -> None:
+def _start_worker(niceness: int, build: int) -> None:
     """Workers run at a lower priority than the build: the build writes every page and is
     what the last page waits for, so on a machine with fewer idle cores than workers it
-    should not give way to them; they catch up once it is done."""
+    should not give way to them; they catch up once it is done.
+
+    And they end with the build, however it ends. ``pelican --autoreload --listen`` (``make
+    serve``) stops its builder process with SIGTERM, which skips the pool's shutdown: a
+    worker waiting for work waited for ever (every worker holds the work queue's pipe open,
+    so none sees it close), and the resource tracker waiting for the workers never removed
+    the pool's named semaphores (``/dev/shm/sem.mp-*``) either. On Linux the kernel now
+    sends the worker SIGTERM when the build's process ends."""
     os.nice(niceness)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown has to do
+        return
+    if os.getppid() != build:  # the build ended before the signal was asked for
+        os._exit(0)
 
 
 NICENESS = 5
+_PR_SET_PDEATHSIG = 1
 
 
 def _cancel_queued(background: weakref.ref[Background]) -> None:
@@ -56,8 +73,8 @@ class Background:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers,
                                              mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_yield_to_the_build,
-                                             initargs=(NICENESS,))
+                                             initializer=_start_worker,
+                                             initargs=(NICENESS, os.getpid()))
             # Run before concurrent.futures' own exit hook, which waits for pending work
             # (the hooks run last registered first; the standard library's is private API,
             # used here as concurrent.futures itself uses it).
