@@ -70,3 +70,22 @@ def test_a_saved_post_is_rebuilt_while_the_service_keeps_running(tmp_path):
         make.wait(timeout=60)
     wait_until(lambda: not any(listening(port) for port in ports.values()),
                "a server outlived make serve", log, timeout=60)
+
+
+def test_stopping_gives_the_rest_of_the_group_a_moment_to_end_by_itself(tmp_path):
+    """What a stopped process leaves in its group (the build pool's resource tracker, which
+    removes the pool's semaphores) may finish its work before the group is killed; what
+    lingers beyond the grace period is killed."""
+    from luotsi.authoring import serve
+
+    done, lingering = tmp_path / "done", tmp_path / "lingering"
+    leader = subprocess.Popen(
+        ["sh", "-c", f"(sleep 1; touch {done}) & (sleep 30; touch {lingering}) & exec sleep 30"],
+        start_new_session=True)
+    time.sleep(0.3)  # the leader has started the others
+    started = time.monotonic()
+    serve._stop(leader)
+    assert done.exists()  # ended by itself within the grace period
+    assert time.monotonic() - started < serve.GROUP_GRACE + 5
+    assert not serve._group_alive(leader.pid), "a process outlived the grace period"
+    assert not lingering.exists()

@@ -16,8 +16,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+GROUP_GRACE = 3.0  # seconds the rest of a stopped process's group has to end by itself
 
 
 def _start(command: list[str]) -> subprocess.Popen:
@@ -25,15 +27,50 @@ def _start(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, start_new_session=True)
 
 
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` still runs. A zombie has ended (it waits for whoever
+    adopted it to reap it, which may take a while in a container)."""
+    if not os.path.isdir("/proc/self"):
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    state, _, pgrp = handle.read().rsplit(")", 1)[1].split()[:3]
+            except OSError:
+                continue
+            if int(pgrp) == group and state != "Z":
+                return True
+    return False
+
+
+def _group_ends(group: int, timeout: float) -> bool:
+    """Whether every process of ``group`` has ended within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while _group_alive(group):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _stop(process: subprocess.Popen) -> None:
     """SIGINT first (Pelican stops its builder and server processes, uvicorn drains), then
-    the whole process group by force if it lingers."""
+    the whole process group by force if it lingers. The rest of the group gets a moment
+    after its first process has ended: the build's pool leaves a resource tracker behind,
+    which removes the pool's named semaphores (``/dev/shm/sem.mp-*``) once its workers have
+    ended; killed at once, it left them behind on every stop."""
     if process.poll() is None:
         os.kill(process.pid, signal.SIGINT)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None or not _group_ends(process.pid, GROUP_GRACE):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
 
