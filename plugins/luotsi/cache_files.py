@@ -30,6 +30,12 @@ def replacing(path: str) -> Iterator[str]:
             os.remove(tmp)
 
 
+def listing(folder: str) -> set[str]:
+    """The names in ``folder`` (none if it does not exist yet): what earlier builds made,
+    listed once rather than looked up file by file."""
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
 def write_json(path: str, data: object) -> None:
     """``data`` as compact JSON at ``path``, replaced whole. ``json.dump`` to a file always takes
     the pure-Python encoder: for a build's caches (every page's audit results) that was seconds;

@@ -16,23 +16,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 def campaign_url(url: str, params: Mapping[str, str]) -> str:
     """``url`` with the campaign parameters added (an existing parameter is kept)."""
-    base, _, fragment = url.partition("#")
-    if "?" not in base and "://" in base and base.split("://", 1)[0].islower():
-        # A page's URL (every page of a site has one): no query to merge the parameters
-        # into, so they are encoded once for all the pages that share them.
-        query = _query(tuple((key, value) for key, value in params.items() if value))
-        return base + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     for key, value in params.items():
         if value:
             query.setdefault(key, value)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(query=_query(tuple(query.items()))))
 
 
 @functools.lru_cache(maxsize=64)
-def _query(params: tuple[tuple[str, str], ...]) -> str:
-    return urlencode(params)
+def _query(pairs: tuple[tuple[str, str], ...]) -> str:
+    """Most pages carry the same campaign parameters: encoded once for all of them."""
+    return urlencode(pairs)
 
 
 def short_code(target: str) -> str:

@@ -35,7 +35,7 @@ class PageCode:
 
     @property
     def svg_url(self) -> str:
-        return f"{QR_DIR}/{self.code.name}.svg"
+        return f"{QR_DIR}/{self.code.file}"
 
     def inline(self, label: str) -> Markup:
         return Markup(render.inline_svg(self.code, self.cache_dir, str(Markup.escape(label))))
@@ -119,10 +119,9 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
                                         absolute(siteurl, person.url))
             code = render.Code(card, error)
             cards[person.url] = PageCode(code, card, person.name, cache_dir=cache)
-    made = set(os.listdir(cache)) if os.path.isdir(cache) else set()
-    missing = [c for c in dict.fromkeys(all_codes_of(pages, cards)) if c.name + ".svg" not in made]
+    made = cache_files.listing(cache)
+    missing = [c for c in dict.fromkeys(all_codes_of(pages, cards)) if c.file not in made]
     build.qr_made = len(missing)
-    os.makedirs(cache, exist_ok=True)
     for code in missing:  # made on other cores while the first pages are written
         build.background.batch(render.make_batch, (code, cache), size=64)
     build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes

@@ -56,6 +56,11 @@ class Code:
         digest = hashlib.sha256(f"{_VERSION}\0{self.error}\0{self.payload}".encode())
         return digest.hexdigest()[:16]
 
+    @property
+    def file(self) -> str:
+        """The code's SVG file name, in the cache folder and in the output."""
+        return self.name + ".svg"
+
 
 def modules(code: Code) -> tuple[int, bytes]:
     """(side, one byte per module, 1 = dark) of the code, without its quiet zone."""
@@ -90,7 +95,7 @@ def svg_text(code: Code) -> str:
 
 def cached_svg(code: Code, cache_dir: str) -> str:
     """The code's SVG, from the cache folder or made (and kept there) now."""
-    path = os.path.join(cache_dir, code.name + ".svg")
+    path = os.path.join(cache_dir, code.file)
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
@@ -113,7 +118,7 @@ def make_batch(batch: list[tuple[Code, str]]) -> int:
     Returns how many were made."""
     made = 0
     for code, cache_dir in batch:
-        path = os.path.join(cache_dir, code.name + ".svg")
+        path = os.path.join(cache_dir, code.file)
         if not os.path.exists(path):
             _save(code, path)
             made += 1
@@ -141,4 +146,4 @@ def png(code: Code, scale: int, path: str) -> None:
 def publish(codes: list[Code], cache_dir: str, output_dir: str) -> None:
     """Every code's SVG file into the output (made now if no page showed it)."""
     make_batch([(code, cache_dir) for code in codes])
-    cache_files.publish((code.name + ".svg" for code in codes), cache_dir, output_dir)
+    cache_files.publish((code.file for code in codes), cache_dir, output_dir)

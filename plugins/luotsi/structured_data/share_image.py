@@ -136,7 +136,7 @@ class ShareCards:
         self.cards: dict[str, Card] = {}  # name → card, in the order pages asked for them
         self.drawn = 0
         # the cards drawn by earlier builds, listed once rather than looked up per page
-        self.cached = set(os.listdir(cache_dir)) if os.path.isdir(cache_dir) else set()
+        self.cached = cache_files.listing(cache_dir)
 
     def want(self, card: Card) -> None:
         if card.name in self.cards:
