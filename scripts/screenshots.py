@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--langs", default=",".join(LANGS))
     parser.add_argument("--only", default="", help="page types, comma-separated")
     args = parser.parse_args()
-    out = Path(args.out)
+    out = Path(args.out).resolve()  # the demo is built from the repository's root
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     port = free_port()
