@@ -9,6 +9,7 @@ handler, which runs after this module's (it was connected first).
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -35,9 +36,25 @@ def on_initialized(pelican: Any) -> None:
 def on_run_start(pelican: Any) -> None:
     """``get_generators`` is the first signal of every run; after the first run of this
     Pelican instance (autoreload), start afresh."""
+    gc.unfreeze()  # an earlier run that failed before it finished left its objects frozen
     build = Build.of(pelican)
     if build.finished:
         pelican.luotsi_build = build.renew()
+
+
+def freeze_content(*_: Any) -> None:
+    """Everything read and prepared stays alive until the build ends: take it out of the
+    cyclic garbage collector's sight while the plugins prepare and the pages are written.
+
+    Done when every generator has read its content (``all_generators_finalized``; this
+    handler is connected before the capabilities' own) and again when writing starts
+    (``get_writer``, sent once per run after them), for what the capabilities prepared. From
+    there each page only adds short-lived objects, yet every full collection walked the
+    whole site's content again: about 0.3 s of a 1,000 × 4 rebuild, twice vanilla's, as
+    Luotsi keeps more per page. Frozen objects are still freed by reference counting, and
+    ``finalized`` hands them back, so a long ``make serve`` session collects each run's
+    leftovers as before."""
+    gc.freeze()
 
 
 def on_finalized(pelican: Any) -> None:
@@ -49,11 +66,14 @@ def on_finalized(pelican: Any) -> None:
     with open(os.path.join(output, "robots.txt"), "w", encoding="utf-8") as handle:
         handle.write(robots_txt(siteurl, [build.config.report_dir + "/", "audit/"]))
     build.finalize()
+    gc.unfreeze()
 
 
 def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_run_start)
+    signals.all_generators_finalized.connect(freeze_content)
+    signals.get_writer.connect(freeze_content)
     signals.finalized.connect(on_finalized)
     parallel_reading.register()
     edited_first.register()
