@@ -1,12 +1,16 @@
-"""The build's worker pool: an interrupted build does not wait for the work it queued."""
+"""The build's worker pool: an interrupted build does not wait for the work it queued, its
+workers end with it, and they give back the memory a large picture took."""
 
 from __future__ import annotations
 
+import platform
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+
+import pytest
 
 
 def test_a_build_that_ends_early_drops_the_work_still_queued(tmp_path):
@@ -61,3 +65,40 @@ def alive(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_worker_hands_large_freed_blocks_back(tmp_path):
+    """A worker that has decoded a camera photo kept the memory of later, smaller pictures
+    after freeing it: glibc served them from its heap, which it keeps, once a larger block had
+    raised its threshold for mapping blocks on their own. A worker must hand them back."""
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("the threshold is glibc's")
+    (tmp_path / "blocks.py").write_text(textwrap.dedent("""
+        def rss_kib():
+            with open("/proc/self/status") as handle:
+                return next(int(line.split()[1]) for line in handle
+                            if line.startswith("VmRSS:"))
+
+        def kept_after_free():
+            large = bytearray(30 << 20)  # a decoded photo: freed, it raises the threshold
+            del large
+            before = rss_kib()
+            block = bytearray(16 << 20)  # one of Pillow's image blocks, touched
+            del block
+            return rss_kib() - before
+    """), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from luotsi.background import Background
+        import blocks
+
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            print(background.submit(blocks.kept_after_free).result())
+            background.close()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                          capture_output=True, text=True)
+    kept = int(done.stdout.split()[-1])
+    assert kept < 4096, f"the worker kept {kept} KiB of a freed 16 MiB block"

@@ -134,6 +134,13 @@ def has_class(tag: str, name: str) -> str:
     return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
 
 
+# The links every page shares (menus, footer, language switcher) stay in a few thousand
+# entries; a site's other links appear on a page or two each. Room for all of them (26,600 at
+# 1,000 posts × 4 languages) took about 17 MB in each process that checks pages, for the
+# same speed (0.04-0.10 ms a page either way, measured on 2,600 pages).
+_LINK_CACHE = 4096
+
+
 @functools.lru_cache(maxsize=64)
 def _digits_pattern(telephone: str) -> re.Pattern[str] | None:
     """The number's digits with anything but digits between them: it matches the page's text
@@ -142,7 +149,7 @@ def _digits_pattern(telephone: str) -> re.Pattern[str] | None:
     return re.compile(r"\D*".join(digits)) if digits else None
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=_LINK_CACHE)
 def _split(url: str) -> SplitResult:
     """Pages share most of their links (menus, footer, language switcher)."""
     return urlsplit(url)
@@ -306,7 +313,7 @@ def _local_link(value: str, folder: str, base: SplitResult) -> tuple[str, str] |
     return _relative_link(value, folder, base) if link is _RELATIVE else link
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=_LINK_CACHE)
 def _site_link(value: str, base: SplitResult) -> tuple[str, str] | None:
     parts = _split(value)
     if parts.scheme in ("mailto", "tel", "data", "javascript") or value.startswith("#"):
@@ -319,7 +326,7 @@ def _site_link(value: str, base: SplitResult) -> tuple[str, str] | None:
     return value, _within(path, base)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=_LINK_CACHE)
 def _relative_link(value: str, folder: str, base: SplitResult) -> tuple[str, str]:
     path = "/" + os.path.normpath(os.path.join(folder, unquote(_split(value).path)))
     return value, _within(path, base)
