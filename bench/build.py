@@ -501,8 +501,23 @@ def main_bench(args: argparse.Namespace) -> None:
                 row += f" {cached[kind][0]:7.2f}s {cached[kind][1] / 2**20:8.0f}"
             print(row, flush=True)
         report(cold, cached)
+        round_ratios(runs)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def round_ratios(runs: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]]
+                 ) -> None:
+    """Luotsi against vanilla within each round. The two builds of a round ran a minute or
+    less apart, the medians above up to several minutes apart: on a machine whose speed drifts
+    by tens of percent, the spread of these shows how far one figure can be trusted."""
+    print("luotsi / vanilla round by round (each round's builds a minute or less apart)")
+    for name, index in (("cold", 0), ("cached rebuild", 1)):
+        ratios = [mine[0] / theirs[0]
+                  for mine, theirs in zip(runs["luotsi"][index], runs["vanilla"][index],
+                                          strict=True)]
+        print(f"  {name:<16} {' '.join(f'{r:5.2f}×' for r in ratios)}   median "
+              f"{statistics.median(ratios):.2f}×")
 
 
 def report(cold: dict[str, tuple[float, int]], cached: dict[str, tuple[float, int]]) -> None:
