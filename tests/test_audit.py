@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from luotsi.findings import LuotsiBuildError
+from luotsi.report_json import one_per_line
 
 from .conftest import ROOT, parse
 
@@ -149,3 +150,11 @@ def test_the_head_is_read_from_the_head_and_noindex_pages_need_no_json_ld():
     assert "no <title>" in seo_problems(HEAD.replace("<title>A — Site</title>", ""),
                                         '<svg><title>Menu</title></svg>')
     assert seo_problems(HEAD + '<meta name="robots" content="noindex, follow">') == []
+
+
+@pytest.mark.parametrize("data", [{"score": 90, "findings": []}, {"findings": [1, {"a": "ä"}]},
+                                  {"findings": [["p", "c"]], "site": {"pages": [1, 2]}}])
+def test_a_report_lists_one_item_a_line_and_reads_back_as_written(data):
+    text = one_per_line(data, "findings")
+    assert json.loads(text) == data
+    assert len(text.splitlines()) == (len(data["findings"]) + 2 if data["findings"] else 1)

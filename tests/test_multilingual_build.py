@@ -109,7 +109,10 @@ def test_sitemap_lists_pages_with_href_alternates_including_self(demo):
 
 def test_translation_report_json_and_html(demo):
     output, _ = demo
-    data = json.loads((output / "translation-report/report.json").read_text())
+    lines = (output / "translation-report/report.json").read_text().splitlines()
+    data = json.loads("\n".join(lines))
+    assert len(lines) == len(data["items"]) + 2  # one item a line, readable and diffable
+    assert set(data) == {"languages", "summary", "items"}
     items = {i["key"]: i for i in data["items"]}
     assert items["northern-lights"]["stale"] == ["en", "sv", "de", "ja"]
     assert items["ice-fishing"]["missing"] == ["en", "sv", "de", "ja"]

@@ -4,7 +4,6 @@ turn a score below ``LUOTSI_AUDIT_MIN_SCORE`` into a finding (fatal in strict mo
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -14,6 +13,7 @@ from pelican import signals
 
 from .. import core
 from ..build import Build, log
+from ..report_json import one_per_line
 from ..theme_path import TEMPLATES_DIR
 from .run_audit import REPORT_DIR, Audit, Context, Report
 
@@ -50,15 +50,6 @@ def template_environment(settings: dict[str, Any]) -> Environment:
                        lstrip_blocks=True)
 
 
-def report_json(report: Report) -> str:
-    """The report as JSON with one finding per line: readable and diffable like an indented
-    file, but each line made by the C encoder (indenting takes the pure-Python one, which
-    was a noticeable part of a rebuild with thousands of findings)."""
-    data = report.as_json()
-    findings = data.pop("findings")
-    head = json.dumps(data, ensure_ascii=False)
-    lines = ",\n".join(json.dumps(f, ensure_ascii=False) for f in findings)
-    return f'{head[:-1]}, "findings": [\n{lines}\n]}}\n'
 
 
 def grouped(findings: list[tuple[str, str, str, str]]
@@ -76,7 +67,7 @@ def write_report(report: Report, build: Build) -> None:
     folder = os.path.join(output, REPORT_DIR)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "report.json"), "w", encoding="utf-8") as handle:
-        handle.write(report_json(report))
+        handle.write(one_per_line(report.as_json(), "findings"))
     with open(os.path.join(folder, "index.html"), "w", encoding="utf-8") as handle:
         site = {"name": build.settings.get("SITENAME", ""),
                 "url": build.settings.get("SITEURL", ""), "home_urls": build.home_urls}

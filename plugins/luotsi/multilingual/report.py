@@ -3,11 +3,11 @@ people, JSON for tools and a summary in the build log."""
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 from ..build import Build, log
+from ..report_json import one_per_line
 from ..urls import save_as
 from . import model
 
@@ -47,7 +47,7 @@ def write_report(generator: Any, writer: Any, build: Build) -> None:
     out = os.path.join(generator.output_path, folder)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=1)
+        handle.write(one_per_line(data, "items"))
     url = f"{folder}/"
     writer.write_file(save_as(url), generator.get_template("translation_report"),
                       generator.context, url=url, luotsi_lang=build.settings["DEFAULT_LANG"],
