@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # only for annotations: the build state imports no capability
     from .structured_data.seo import SeoBuilder
     from .structured_data.share_image import ShareCards
     from .structured_data.validate import Known
+    from .summaries import Summaries
 
 log = logging.getLogger("luotsi")
 
@@ -88,6 +89,8 @@ class Build:
     background: Background = field(default_factory=Background, repr=False)
     # Markdown files a worker converts while the build reads the others
     prereads: Prereads | None = field(default=None, repr=False)
+    # posts' summaries kept from the last build
+    summaries: Summaries | None = field(default=None, repr=False)
     # every language's display name and home folder ("" for the default language, "en/", …)
     language_names: dict[str, str] = field(default_factory=dict)
     home_urls: dict[str, str] = field(default_factory=dict)

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
-from . import edited_first, parallel_reading
+from . import edited_first, parallel_reading, summaries
 from .build import Build
 from .sitemap import robots_txt, sitemap_xml
 
@@ -77,3 +77,4 @@ def register() -> None:
     signals.finalized.connect(on_finalized)
     parallel_reading.register()
     edited_first.register()
+    summaries.register()
