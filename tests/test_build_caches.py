@@ -1,8 +1,8 @@
 """Caches and the background pool only make a build faster: the demo built with cold caches,
 rebuilt with every cache warm (Pelican's content cache and Luotsi's pictures, photos, share
-cards, QR codes, JSON-LD validation, audit and posts' summaries), and built with no worker processes and no
-template fragment made once per language (every ``{% cached %}`` part rendered on each page)
-is the same site, byte for byte."""
+cards, QR codes, JSON-LD validation, audit and posts' summaries), and built with no worker
+processes and no template fragment made once per language (every ``{% cached %}`` part
+rendered on each page) is the same site, byte for byte."""
 
 from __future__ import annotations
 
