@@ -52,10 +52,11 @@ def publish(names: Iterable[str], cache_dir: str, output_dir: str) -> None:
     os.makedirs(output_dir, exist_ok=True)
     for name in dict.fromkeys(names):
         target = os.path.join(output_dir, name)
-        if os.path.exists(target):
-            continue
         source = os.path.join(cache_dir, name)
-        try:
+        try:  # rather than a look first: a new output holds none of them (7,200 looks a build)
             os.link(source, target)
+        except FileExistsError:
+            continue
         except OSError:
-            shutil.copyfile(source, target)
+            if not os.path.exists(target):
+                shutil.copyfile(source, target)

@@ -145,5 +145,6 @@ def png(code: Code, scale: int, path: str) -> None:
 
 def publish(codes: list[Code], cache_dir: str, output_dir: str) -> None:
     """Every code's SVG file into the output (made now if no page showed it)."""
-    make_batch([(code, cache_dir) for code in codes])
+    made = cache_files.listing(cache_dir)
+    make_batch([(code, cache_dir) for code in codes if code.file not in made])
     cache_files.publish((code.file for code in codes), cache_dir, output_dir)
