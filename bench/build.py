@@ -238,6 +238,9 @@ def main() -> None:
     parser.add_argument("--languages", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-subsites", action="store_true")
+    parser.add_argument("--dir", default=None,
+                        help="folder to generate the sites in (default: the system's temporary "
+                        "folder); a RAM disk such as /dev/shm takes the disk out of the figures")
     parser.add_argument("--skip-main", action="store_true",
                         help="skip the main comparison (run only the extras asked for)")
     parser.add_argument("--breakdown", action="store_true",
@@ -338,7 +341,7 @@ def save_to_page(root: Path, conf: Path, out: Path, repeat: int
 
 def autoreload_bench(args: argparse.Namespace) -> None:
     langs = LANGS[: args.languages]
-    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-autoreload-"))
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-autoreload-", dir=args.dir))
     try:
         generate(root, args.posts, langs)
         results, rebuilds = {}, {}
@@ -359,7 +362,7 @@ def autoreload_bench(args: argparse.Namespace) -> None:
 
 def photo_bench(args: argparse.Namespace) -> None:
     langs = LANGS[: args.languages]
-    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-photos-"))
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-photos-", dir=args.dir))
     try:
         generate(root, args.posts, langs, staff=0, trips=0)
         conf = config(root, "luotsi", langs, cache=False)
@@ -470,7 +473,7 @@ def image_formats() -> None:
 
 def main_bench(args: argparse.Namespace) -> None:
     langs = LANGS[: args.languages]
-    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-"))
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-", dir=args.dir))
     try:
         generate(root, args.posts, langs)
         files = sum(1 for _ in root.glob("content/posts/*/*.md"))
@@ -568,7 +571,7 @@ def profile_builds(args: argparse.Namespace) -> None:
     from pelican.settings import read_settings
 
     langs = LANGS[: args.languages]
-    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-profile-"))
+    root = Path(tempfile.mkdtemp(prefix="luotsi-bench-profile-", dir=args.dir))
     out_dir = Path(__file__).resolve().parent / "out"
     out_dir.mkdir(exist_ok=True)
     logging.disable(logging.WARNING)  # as pelican -q
