@@ -491,11 +491,16 @@ def main_bench(args: argparse.Namespace) -> None:
                 timed_build(root, confs[kind][1], root / f"out-{kind}-c", cold=True)
         # Round after round, every configuration once per round: this machine's speed drifts
         # by tens of percent over minutes, and a ratio must not compare two different minutes.
+        # In each round the cold builds come first, then the cached ones, in the opposite
+        # order every other round: a build right after a long two-core one ran slower, and
+        # no configuration should always come after the same one.
         runs: dict[str, tuple[list, list]] = {kind: ([], []) for kind in kinds}
-        for _ in range(args.repeat):
-            for kind in kinds:
+        for round_number in range(args.repeat):
+            order = kinds if round_number % 2 == 0 else kinds[::-1]
+            for kind in order:
                 runs[kind][0].append(timed_build(root, confs[kind][0], root / f"out-{kind}",
                                                  cold=True))
+            for kind in order:
                 if kind != "subsites":
                     runs[kind][1].append(timed_build(root, confs[kind][1],
                                                      root / f"out-{kind}-c"))
