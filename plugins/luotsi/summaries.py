@@ -7,8 +7,8 @@ only; Luotsi's pages ask for every post in every language (the page's descriptio
 listings' cards), which made it about 5 % of a cached rebuild of 3,600 posts.
 
 What Pelican makes depends on nothing but the post's HTML, the ``SUMMARY_*`` settings and
-Pelican's own code, so the cache keeps each summary by their hash. When the content is read,
-each post whose summary is kept gets it in Pelican's own memo for the URL base its pages are
+Pelican's own code, so the cache keeps each summary by their hash. When writing starts, each
+post whose summary is kept gets it in Pelican's own memo for the URL base its pages are
 rendered with; a page rendered with another base (relative URLs) makes its own, as before.
 Only the summaries this build asked for are written back, so the file never grows beyond
 the site.
@@ -52,6 +52,7 @@ class Summaries:
         self.path, self.recipe = path, recipe(settings)
         self.before: dict[str, str] = {}
         self.asked: list[tuple[Any, tuple[Any, str], str]] = []
+        self.items: list[Any] = []  # this build's posts, until writing starts
         try:
             with open(path, encoding="utf-8") as handle:
                 stored = json.load(handle)
@@ -88,13 +89,24 @@ def on_initialized(pelican_instance: Any) -> None:
 
 
 def on_all_generators_finalized(generators: list[Any]) -> None:
-    """Every post is read and its links are final: hand out the kept summaries."""
     try:
         build = Build.of(generators[0])
     except (NoBuildError, IndexError):
         return
     build.summaries = Summaries(os.path.join(build.config.cache_dir, FILE), build.settings)
-    build.summaries.hand_out(contents(generators))
+    build.summaries.items = list(contents(generators))
+
+
+def on_get_writer(pelican_instance: Any) -> None:
+    """Writing starts: every ``all_generators_finalized`` handler has had its say about the
+    posts (a post's HTML is made, once, on first use), so hand out the kept summaries now."""
+    try:
+        build = Build.of(pelican_instance)
+    except NoBuildError:
+        return
+    if build.summaries is not None:
+        build.summaries.hand_out(build.summaries.items)
+        build.summaries.items = []
 
 
 def save(build: Build) -> None:
@@ -105,3 +117,4 @@ def save(build: Build) -> None:
 def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.get_writer.connect(on_get_writer)
