@@ -3,12 +3,14 @@ folder and then put into each build's output from there."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -34,6 +36,29 @@ def listing(folder: str) -> set[str]:
     """The names in ``folder`` (none if it does not exist yet): what earlier builds made,
     listed once rather than looked up file by file."""
     return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
+def text_hash(text: str) -> str:
+    """The key of what is kept by the text it is made from (a page's JSON-LD, a post's HTML)."""
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def read_kept(path: str, version: str, name: str) -> dict[str, Any]:
+    """What the last build kept under ``name`` in the JSON file at ``path``, by hash, if it
+    was made the same way (``version``); otherwise nothing, and everything is made afresh."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stored = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    kept = stored.get(name) if isinstance(stored, dict) and \
+        stored.get("version") == version else None
+    return kept if isinstance(kept, dict) else {}
+
+
+def write_kept(path: str, version: str, name: str, kept: dict[str, Any]) -> None:
+    """Only what this build used: the file never grows beyond the site."""
+    write_json(path, {"version": version, name: kept})
 
 
 def write_json(path: str, data: object) -> None:

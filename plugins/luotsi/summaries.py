@@ -16,7 +16,6 @@ the site.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -26,9 +25,10 @@ import pelican
 from pelican import signals
 
 from .build import Build, NoBuildError
-from .cache_files import write_json
+from .cache_files import read_kept, text_hash, write_kept
 
 FILE = "summaries.json"
+_KEPT = "summaries"
 # Every list of content a generator keeps (Pelican's and Luotsi's generators alike).
 _LISTS = ("articles", "translations", "drafts", "drafts_translations", "pages",
           "hidden_pages", "hidden_translations", "draft_pages", "draft_translations")
@@ -41,25 +41,15 @@ def recipe(settings: dict[str, Any]) -> str:
                        settings.get("SUMMARY_MAX_PARAGRAPHS")])
 
 
-def key(html: str) -> str:
-    return hashlib.sha1(html.encode(), usedforsecurity=False).hexdigest()
-
-
 class Summaries:
     """The summaries the last build made, and the posts of this one they were handed to."""
 
     def __init__(self, path: str, settings: dict[str, Any]):
         self.path, self.recipe = path, recipe(settings)
-        self.before: dict[str, str] = {}
+        # none kept, or made under other settings: Pelican makes them all
+        self.before: dict[str, str] = read_kept(path, self.recipe, _KEPT)
         self.asked: list[tuple[Any, tuple[Any, str], str]] = []
         self.items: list[Any] = []  # this build's posts, until writing starts
-        try:
-            with open(path, encoding="utf-8") as handle:
-                stored = json.load(handle)
-            if stored.get("recipe") == self.recipe:
-                self.before = stored["summaries"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # none kept, or made under other settings: Pelican makes them all
 
     def hand_out(self, items: Iterable[Any]) -> None:
         for item in items:
@@ -67,15 +57,15 @@ class Summaries:
             if not isinstance(memo, dict) or "summary" in item.metadata:
                 continue  # a Summary: of its own, or a Pelican that keeps no memo
             siteurl = item.get_siteurl()
-            digest = key(item.get_content(siteurl))
+            digest = text_hash(item.get_content(siteurl))
             args = (item, siteurl)
             if digest in self.before and args not in memo:
                 memo[args] = self.before[digest]
             self.asked.append((memo, args, digest))
 
     def save(self) -> None:
-        made = {digest: memo[args] for memo, args, digest in self.asked if args in memo}
-        write_json(self.path, {"recipe": self.recipe, "summaries": made})
+        write_kept(self.path, self.recipe, _KEPT,
+                   {digest: memo[args] for memo, args, digest in self.asked if args in memo})
 
 
 def contents(generators: Iterable[Any]) -> Iterable[Any]:

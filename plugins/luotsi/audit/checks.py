@@ -18,7 +18,8 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 import lxml.etree
 
-from ..structured_data.validate import Known, text_hash, validate
+from ..cache_files import text_hash
+from ..structured_data.validate import Known, validate
 
 PRICE_OR_DATE = re.compile(r"(\d+[.,]?\d*\s?(€|EUR|eur|euro|SEK|kr|\$|USD|円))|"
                            r"(\b20\d\d\b)", re.IGNORECASE)

@@ -50,8 +50,6 @@ def template_environment(settings: dict[str, Any]) -> Environment:
                        lstrip_blocks=True)
 
 
-
-
 def grouped(findings: list[tuple[str, str, str, str]]
             ) -> list[tuple[str, str, str, list[str]]]:
     """(check, problem, fix, pages) per distinct problem, in the order first found: a gap in

@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from ..build import Build
+from ..cache_files import text_hash
 from ..i18n import og_locale
 from ..multilingual import model
 from ..urls import absolute
 from . import graph, meta, share_image
-from .validate import Memo, text_hash, validate
+from .validate import Memo, validate
 
 SHARE_DIR = "images/share"
 _FAQ_HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S)

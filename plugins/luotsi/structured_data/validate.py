@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
+
+from ..cache_files import read_kept, write_kept
 
 # Properties each type must carry: Google's required ones plus those the README promises.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -54,10 +55,6 @@ Problem = tuple[str, str, str]  # where (type and property), problem, fix
 Known = tuple[str, list[Problem]]
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-
-
 class Memo:
     """The problems of every page graph validated by the last build, by the hash of its text,
     kept in the cache: a rebuild validates only the graphs that changed.
@@ -70,15 +67,12 @@ class Memo:
     def __init__(self, path: str):
         self.path = path
         self.version = _module_version()
-        self.before: dict[str, list[Problem]] = {}
         self.now: dict[str, list[Problem]] = {}
         try:
-            with open(path, encoding="utf-8") as handle:
-                stored = json.load(handle)
-            if stored.get("version") == self.version:
-                self.before = {k: [tuple(p) for p in v] for k, v in stored["graphs"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # no memo, or one from another version: validate everything
+            self.before: dict[str, list[Problem]] = {
+                k: [tuple(p) for p in v] for k, v in read_kept(path, self.version, _KEPT).items()}
+        except (TypeError, ValueError):  # a damaged memo: validate everything
+            self.before = {}
 
     def problems(self, digest: str, document: dict[str, Any],
                  checked: frozenset[int]) -> list[Problem]:
@@ -89,9 +83,10 @@ class Memo:
         return found
 
     def save(self) -> None:
-        from ..cache_files import write_json
+        write_kept(self.path, self.version, _KEPT, self.now)
 
-        write_json(self.path, {"version": self.version, "graphs": self.now})
+
+_KEPT = "graphs"
 
 
 def _module_version() -> str:
