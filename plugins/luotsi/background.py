@@ -47,14 +47,20 @@ def _start_worker(niceness: int, build: int) -> None:
     # rest of the build. A fixed threshold hands each large block back when it is freed.
     # Not lower than 4 MB: a share card's images (1-3 MB each, a few per card) would then be
     # mapped and faulted in afresh every time, 1 ms a card (measured at 1 MB).
+    # A fixed threshold also fixes the one for trimming the heap's top at glibc's 128 KB
+    # (the dynamic one would have risen with it): every card's band, freed, was handed back
+    # to the kernel and faulted in again for the next, 174 page faults a card. Twice the
+    # mapping threshold, as glibc's own adjustment sets it, and cards fault no pages at all.
     with contextlib.suppress(AttributeError):
         libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD)
     if os.getppid() != build:  # the build ended before the signal was asked for
         os._exit(0)
 
 
 NICENESS = 5
 _PR_SET_PDEATHSIG = 1
+_M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _MMAP_THRESHOLD = 4 << 20
 

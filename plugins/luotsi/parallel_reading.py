@@ -24,12 +24,12 @@ import pickle
 from concurrent.futures import Future
 from typing import Any
 
-from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader, Readers
-from pelican.utils import file_suffix, pelican_open
+from pelican.utils import file_suffix
 
 from .build import Build, NoBuildError
+from .markdown_convert import Converted, convert_batch
 
 # Below this many files to read, starting a worker costs more than it saves.
 MIN_FILES = 200
@@ -37,34 +37,6 @@ BATCH = 32
 # Wait for the workers instead of reading a file whose batch is not done (tests compare
 # what the workers made with what the build makes; a small site is read before they start).
 WAIT_FOR_WORKERS = False
-
-Converted = tuple[str, dict[str, list[str]] | None, dict[str, str]]
-
-
-def convert_batch(paths: list[str], markdown: dict[str, Any], formatted: frozenset[str]
-                  ) -> list[Converted | None]:
-    """(HTML, the Meta extension's raw metadata, the HTML of each formatted field's text) of
-    each file, as :meth:`MarkdownReader.read` makes them; None where conversion failed."""
-    done: list[Converted | None] = []
-    for path in paths:
-        try:
-            md = Markdown(**markdown)
-            with pelican_open(path) as text:
-                content = md.convert(text)
-            meta = getattr(md, "Meta", None)
-            fields: dict[str, str] = {}
-            if meta is not None:
-                md.preprocessors.deregister("meta")
-                for name, value in meta.items():
-                    if name.lower() in formatted:
-                        md.reset()
-                        joined = "\n".join(value)
-                        fields[joined] = md.convert(joined)
-            done.append((content, meta, fields))
-        except Exception:  # the build reads it again and reports the error
-            done.append(None)
-    return done
-
 
 class _Formatted:
     """Stands in for the ``Markdown`` instance while Pelican's ``_parse_metadata`` runs:
