@@ -151,3 +151,38 @@ def test_the_modules_of_worker_tasks_do_not_import_pelican():
     done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
                           capture_output=True, text=True)
     assert done.stdout.strip() == "[]", f"a worker's task imports Pelican: {done.stdout}"
+
+
+def test_a_flushed_part_batch_runs_without_waiting_for_results(tmp_path):
+    """Codes are queued in batches of 64; the last, part batch used to be sent only when its
+    results were asked for, at the end of the build, behind every card and audit queued
+    meanwhile. Flushed, it runs at once."""
+    (tmp_path / "touch.py").write_text(textwrap.dedent("""
+        import pathlib
+
+        def touch_all(paths):
+            for path in paths:
+                pathlib.Path(path).touch()
+            return len(paths)
+    """), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import pathlib, sys, time
+        sys.path.insert(0, {str(tmp_path)!r})
+        from luotsi.background import Background
+        import touch
+
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            for n in range(3):
+                background.batch(touch.touch_all, str(pathlib.Path({str(tmp_path)!r}, f"f{{n}}")),
+                                 size=64)
+            background.flush(touch.touch_all)
+            last, deadline = pathlib.Path({str(tmp_path)!r}, "f2"), time.monotonic() + 20
+            while time.monotonic() < deadline and not last.exists():
+                time.sleep(0.05)
+            print(last.exists(), list(background.results(touch.touch_all)))
+            background.close()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                          capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "[3]"]

@@ -115,6 +115,15 @@ class Background:
             futures.append(self.submit(func, list(items)))
             items.clear()
 
+    def flush(self, func: Callable[[list[Any]], Any]) -> None:
+        """Send the items queued for ``func`` now, however few: when no more will follow
+        for a while, a part batch held back until :meth:`results` would wait there behind
+        every batch queued later."""
+        items, _, futures = self._batches.get(func, ([], 0, []))
+        if items and self.workers:
+            futures.append(self.submit(func, list(items)))
+            items.clear()
+
     def results(self, func: Callable[[list[Any]], Any]) -> Iterable[Any]:
         """The results of every batch queued for ``func``, once all of them are done."""
         items, _, futures = self._batches.pop(func, ([], 0, []))

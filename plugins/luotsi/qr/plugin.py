@@ -124,6 +124,7 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     build.qr_made = len(missing)
     for code in missing:  # made on other cores while the first pages are written
         build.background.batch(render.make_batch, (code, cache), size=64)
+    build.background.flush(render.make_batch)  # the last codes too, not after every page
     build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes
     contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
                                        company.get("telephone"), company.get("email"))))
