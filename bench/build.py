@@ -40,6 +40,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import luotsi
@@ -225,6 +226,29 @@ def timed_build(root: Path, conf: Path, out: Path, cold: bool = False) -> tuple[
     if process.returncode:
         raise SystemExit(f"{conf.name} failed:\n{process.stderr.read()[-3000:]}")
     return seconds, peak
+
+
+def _spin(loops: int) -> float:
+    """Seconds a fixed piece of pure-Python work takes here."""
+    start = time.perf_counter()
+    total = 0
+    for n in range(loops):
+        total += n * n
+    return time.perf_counter() - start
+
+
+def two_core_speed(loops: int = 2_000_000) -> float:
+    """How much work the machine's first two cores did at once, against one alone, just now
+    (2.0: two whole cores). A virtual machine's two cores may share one physical core with
+    each other or with a neighbour: vanilla Pelican uses one core and Luotsi's cold build
+    two, so their ratio moves with this, round by round."""
+    ones, boths = [], []
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [1000, 1000]))  # both workers started
+        for _ in range(3):
+            ones.append(pool.submit(_spin, loops).result())
+            boths.append(max(pool.map(_spin, [loops, loops])))
+    return 2 * statistics.median(ones) / statistics.median(boths)
 
 
 def median_run(runs: list[tuple[float, int]]) -> tuple[float, int]:
@@ -495,8 +519,10 @@ def main_bench(args: argparse.Namespace) -> None:
         # order every other round: a build right after a long two-core one ran slower, and
         # no configuration should always come after the same one.
         runs: dict[str, tuple[list, list]] = {kind: ([], []) for kind in kinds}
+        speeds = []
         for round_number in range(args.repeat):
             order = kinds if round_number % 2 == 0 else kinds[::-1]
+            speeds.append(two_core_speed())
             for kind in order:
                 runs[kind][0].append(timed_build(root, confs[kind][0], root / f"out-{kind}",
                                                  cold=True))
@@ -514,13 +540,13 @@ def main_bench(args: argparse.Namespace) -> None:
                 row += f" {cached[kind][0]:7.2f}s {cached[kind][1] / 2**20:8.0f}"
             print(row, flush=True)
         report(cold, cached)
-        round_ratios(runs)
+        round_ratios(runs, speeds)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def round_ratios(runs: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]]
-                 ) -> None:
+def round_ratios(runs: dict[str, tuple[list[tuple[float, int]], list[tuple[float, int]]]],
+                 speeds: list[float]) -> None:
     """Luotsi against vanilla within each round. The two builds of a round ran a minute or
     less apart, the medians above up to several minutes apart: on a machine whose speed drifts
     by tens of percent, the spread of these shows how far one figure can be trusted."""
@@ -531,6 +557,8 @@ def round_ratios(runs: dict[str, tuple[list[tuple[float, int]], list[tuple[float
                                           strict=True)]
         print(f"  {name:<16} {' '.join(f'{r:5.2f}×' for r in ratios)}   median "
               f"{statistics.median(ratios):.2f}×")
+    print(f"  {'two cores did':<16} {' '.join(f'{r:5.2f}×' for r in speeds)}   one core's "
+          f"work, measured as each round began (2.00×: two whole cores)")
 
 
 def report(cold: dict[str, tuple[float, int]], cached: dict[str, tuple[float, int]]) -> None:
