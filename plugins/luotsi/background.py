@@ -58,6 +58,17 @@ def _start_worker(niceness: int, build: int) -> None:
         os._exit(0)
 
 
+def hand_back_memory() -> None:
+    """Return the free memory inside the heap to the system, after a task that used much.
+
+    Encoding a camera photo's variants left about 35 MB free but held in each worker that
+    had made one (66 MB resident after three photos, 31 MB after a trim; measured), in
+    blocks below the mapping threshold, between blocks still in use where the heap's top
+    cannot shrink. Not after every task: cheap work would fault the same pages in again."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 NICENESS = 5
 _PR_SET_PDEATHSIG = 1
 _M_TRIM_THRESHOLD = -1

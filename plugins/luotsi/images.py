@@ -24,7 +24,7 @@ from typing import Any
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from . import cache_files
-from .background import Background
+from .background import Background, hand_back_memory
 
 MAX_PIXELS = 40_000_000  # 40 megapixels is already far more than a web page needs
 _VERSION = "3"
@@ -221,6 +221,7 @@ def render_batch(batch: list[tuple[Plan, Recipe, str]]) -> list[tuple[str, str]]
             render(todo, recipe, cache_dir)
         except ImageError as error:
             failed.append((todo.source, str(error)))
+    hand_back_memory()  # a photo's pixels and encoders, freed, are most of a worker's memory
     return failed
 
 
