@@ -102,7 +102,9 @@ class Head:
 
 
 
-_PARSER = lxml.etree.HTMLParser()
+# No table of the page's ids: no check looks an element up by id, and the table cost about
+# a tenth of checking a page (0.54-0.58 against 0.60-0.62 ms, 5,135 pages, same results).
+_PARSER = lxml.etree.HTMLParser(collect_ids=False)
 
 
 def load_page(output: str, path: str, data: bytes | None = None) -> Page | None:
