@@ -25,7 +25,11 @@ TITLE_TOP = 110
 # field (looked at side by side at 2×), encodes about twice as fast and is a third smaller.
 JPEG = {"quality": 85, "subsampling": 2, "optimize": False}
 MCU = 16  # rows of pixels per row of MCUs with 4:2:0 chroma
-BAND_MARGIN = 32  # pixels above the title and below its last line, beyond any glyph
+# Pixels above the title and below its last line, beyond any glyph: a band whose edge rows
+# hold ink is not used (the whole card is encoded). 16 px left none of 3,000 titles with
+# accents, descenders and CJK to the whole card, and encodes two rows of MCUs fewer than 32
+# (0.83-0.84 against 0.87-0.89 ms a one-line card).
+BAND_MARGIN = 16
 _VERSION = "4"
 BACKGROUND, ACCENT, TEXT, MUTED = (14, 42, 71), (120, 220, 170), (255, 255, 255), (190, 205, 220)
 
