@@ -120,11 +120,10 @@ class Background:
     def batch(self, func: Callable[[list[Any]], Any], item: Any, size: int = 32) -> None:
         """Queue ``item`` for ``func``, which takes a list of items; every ``size`` items go to
         a worker together. :meth:`results` sends what is left and collects every batch."""
-        items, _, futures = self._batches.setdefault(func, ([], size, []))
+        items = self._batches.setdefault(func, ([], size, []))[0]
         items.append(item)
-        if len(items) >= size and self.workers:
-            futures.append(self.submit(func, list(items)))
-            items.clear()
+        if len(items) >= size:
+            self.flush(func)
 
     def flush(self, func: Callable[[list[Any]], Any]) -> None:
         """Send the items queued for ``func`` now, however few: when no more will follow
