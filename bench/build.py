@@ -241,7 +241,8 @@ def two_core_speed(loops: int = 2_000_000) -> float:
     """How much work the machine's first two cores did at once, against one alone, just now
     (2.0: two whole cores). A virtual machine's two cores may share one physical core with
     each other or with a neighbour: vanilla Pelican uses one core and Luotsi's cold build
-    two, so their ratio moves with this, round by round."""
+    two. Taken once as a round begins, it did not follow the round's ratio closely (the
+    machine changes within the minute a round takes); it shows how shared the cores were."""
     ones, boths = [], []
     with ProcessPoolExecutor(2) as pool:
         list(pool.map(_spin, [1000, 1000]))  # both workers started

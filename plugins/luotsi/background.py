@@ -37,7 +37,7 @@ def _start_worker(niceness: int, build: int) -> None:
     sends the worker SIGTERM when the build's process ends."""
     os.nice(niceness)
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = _libc()
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: the pool's own shutdown has to do
         return
@@ -66,7 +66,13 @@ def hand_back_memory() -> None:
     blocks below the mapping threshold, between blocks still in use where the heap's top
     cannot shrink. Not after every task: cheap work would fault the same pages in again."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)
+        _libc().malloc_trim(0)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """The C library the process runs with (glibc's tuning calls; Linux's ``prctl``)."""
+    return ctypes.CDLL(None, use_errno=True)
 
 
 NICENESS = 5

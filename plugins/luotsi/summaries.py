@@ -51,7 +51,9 @@ class Summaries:
         self.asked: list[tuple[Any, tuple[Any, str], str]] = []
         self.items: list[Any] = []  # this build's posts, until writing starts
 
-    def hand_out(self, items: Iterable[Any]) -> None:
+    def hand_out(self) -> None:
+        """Put the kept summaries of this build's posts into Pelican's memo."""
+        items, self.items = self.items, []
         for item in items:
             memo = getattr(getattr(item, "get_summary", None), "cache", None)
             if not isinstance(memo, dict) or "summary" in item.metadata:
@@ -95,8 +97,7 @@ def on_get_writer(pelican_instance: Any) -> None:
     except NoBuildError:
         return
     if build.summaries is not None:
-        build.summaries.hand_out(build.summaries.items)
-        build.summaries.items = []
+        build.summaries.hand_out()
 
 
 def save(build: Build) -> None:
