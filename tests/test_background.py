@@ -184,6 +184,49 @@ def test_a_flushed_part_batch_runs_without_waiting_for_results(tmp_path):
     assert done.stdout.split() == ["True", "[3]"]
 
 
+def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
+    """Once its pages are written the build does not wait idle for the workers: it runs the
+    batches none has started, from the last one back, and the results come in the order the
+    batches were queued. Here the one worker is held by the first batch until a batch the
+    build ran itself lets it go, so the build must have helped for this to end at all."""
+    (tmp_path / "held.py").write_text(textwrap.dedent(f"""
+        import os, pathlib, time
+
+        GO = pathlib.Path({str(tmp_path)!r}, "go")
+
+        def run(items):
+            if items == ["hold"]:
+                deadline = time.monotonic() + 30
+                while not GO.exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                return ["held" if GO.exists() else "timed out", os.getpid()]
+            GO.touch()
+            return [items, os.getpid()]
+    """), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from luotsi.background import Background
+        import held
+
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            background.batch(held.run, "hold", size=1)
+            for n in range(6):
+                background.batch(held.run, n, size=2)
+            background.batch(held.run, "last", size=2)  # never sent: a part batch
+            results = list(background.results(held.run))
+            background.close()
+            print([[r[0], "build" if r[1] == os.getpid() else "worker"] for r in results])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                          capture_output=True, text=True)
+    results = eval(done.stdout.strip())  # a list literal printed by the script
+    assert [r[0] for r in results] == ["held", [0, 1], [2, 3], [4, 5], ["last"]]
+    assert results[0][1] == "worker"
+    assert results[-1][1] == "build" and results[-2][1] == "build"
+
+
 def test_a_worker_that_made_photos_hands_their_memory_back(tmp_path):
     """A worker that had encoded three camera photos' variants held 58 MB more than before
     (this test without the trim), free but inside its heap, for the rest of the build."""

@@ -220,7 +220,7 @@ def _networks(name: str, value: Any, _s: Mapping[str, Any]) -> tuple[str, ...]:
 def _workers(name: str, value: Any, _s: Mapping[str, Any]) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                               or value < 0):
-        raise _fail(name, value, "None (one per core) or a whole number of at least 0")
+        raise _fail(name, value, "None (one fewer than cores) or a whole number of at least 0")
     return value
 
 
@@ -436,9 +436,10 @@ SPECS: tuple[Spec, ...] = (
          "Where the output is copied on the server (the root of the nginx and Caddy files)."),
     Spec("LUOTSI_BACKGROUND_WORKERS", None, _workers,
          "Worker processes that convert Markdown while the build reads, and draw share cards, "
-         "make pictures and audit pages while it writes (None: one per core; 0: all of it "
-         "in the build's own process, the drawing and auditing after the pages are written). "
-         "Workers run at a lower priority than the build."),
+         "make pictures and audit pages while it writes (None: one fewer than the machine has "
+         "cores, at least one; 0: all of it in the build's own process, the drawing and "
+         "auditing after the pages are written). Workers run at a lower priority than the "
+         "build, which runs the batches no worker has started once its pages are written."),
     Spec("LUOTSI_CACHE_DIR", ".luotsi-cache", _text,
          "Where processed photos and generated images are cached by content hash."),
 )
