@@ -79,8 +79,8 @@ def default_workers() -> int:
     """One worker fewer than the machine has cores, and at least one: the build's own
     process works on the last batches itself (:meth:`Background.results`) once its pages are
     written, and until then a core of its own writes them. On two cores a second worker made
-    the build no faster and added about 75 MB to its peak memory (measured at 1,000 posts ×
-    4 languages)."""
+    the build no faster (alternating cold builds at 1,000 posts × 4 languages: within each
+    other's noise) and added 50-75 MB to the peak memory of the build's processes."""
     return max(1, (os.cpu_count() or 1) - 1)
 
 
