@@ -184,6 +184,74 @@ def test_share_images_are_1200x630_per_language_and_drawn_once(site):
     assert site.build().share_images_drawn == 1  # only the changed title
 
 
+def test_cards_queued_as_posts_are_read_are_the_cards_pages_show(site):
+    """A post's card is queued as the post is read, before its page asks for it. What is
+    published is still exactly the cards the pages show, each drawn once, and none for a
+    post with a picture of its own."""
+    picture = site.content / "images/husky.jpg"
+    picture.parent.mkdir(parents=True)
+    Image.new("RGB", (1600, 900), (200, 100, 50)).save(picture)
+    site.post("posts/a.md", "Kuvan kanssa", "fi", image="images/husky.jpg",
+              image_alt="Huskyja")
+    site.post("posts/b/fi.md", "Ilman kuvaa", "fi")
+    site.post("posts/b/ja.md", "写真なし", "ja")
+    run = site.build(STATIC_PATHS=["images"], LUOTSI_CACHE_DIR=str(site.root / "cache"))
+    shown = {url.split("/images/share/")[1] for page in html_pages(site.output)
+             for url in parse(page).xpath('//meta[@property="og:image"]/@content')
+             if "/images/share/" in url}
+    published = {p.name for p in (site.output / "images/share").iterdir()}
+    assert published == shown
+    assert run.share_images_drawn == len(published)
+    assert not any("kuvan" in name for name in published)
+
+
+def test_a_card_queued_ahead_that_no_page_asks_for_is_not_published(tmp_path):
+    """A guess gone wrong (a title changed after reading) costs a drawing, not a stray file."""
+    from luotsi.background import Background
+    from luotsi.structured_data.share_image import Card, ShareCards
+
+    background = Background(workers=1)
+    try:
+        cards = ShareCards(background, str(tmp_path / "cache"))
+        (tmp_path / "cache").mkdir()
+        asked, guessed = Card("Asked for", "Yritys", "fi"), Card("Guessed", "Yritys", "fi")
+        cards.ahead_of_pages(asked)
+        cards.ahead_of_pages(guessed)
+        cards.want(asked)
+        cards.want(Card("Asked only later", "Yritys", "fi"))
+        drawn = cards.finish(str(tmp_path / "out"))
+    finally:
+        background.close()
+    assert drawn == 3  # each card once, the one asked for ahead too
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        asked.name, Card("Asked only later", "Yritys", "fi").name}
+
+
+def test_no_card_is_queued_ahead_while_the_workers_have_work(tmp_path):
+    """Cards queued ahead only fill the workers' idle time: work queued behind them (a staff
+    photo, up to 90 MB while it is encoded) would otherwise run later, when the build's own
+    process is larger. A card left out is queued when its page asks for it."""
+    import time
+
+    from luotsi.background import Background
+    from luotsi.structured_data.share_image import AHEAD, Card, ShareCards
+
+    background = Background(workers=1)
+    try:
+        busy = [background.submit(time.sleep, 1) for _ in range(AHEAD)]
+        (tmp_path / "cache").mkdir()
+        cards = ShareCards(background, str(tmp_path / "cache"))
+        card = Card("Later", "Yritys", "fi")
+        cards.ahead_of_pages(card)
+        assert not cards.ahead
+        for future in busy:
+            future.cancel()
+        cards.want(card)
+        assert cards.finish(str(tmp_path / "out")) == 1
+    finally:
+        background.close()
+
+
 def test_own_image_wins_and_a_missing_one_is_a_finding(site):
     picture = site.content / "images/husky.jpg"
     picture.parent.mkdir(parents=True)

@@ -110,6 +110,7 @@ class Background:
     def __init__(self, workers: int | None = None):
         self.workers = default_workers() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
+        self._unfinished: set[Future[Any]] = set()  # sent to the workers, not done yet
         # Per function: the items not sent yet, the batch size, and each batch sent (its
         # future and its items, which the build runs itself if no worker has started it).
         self._batches: dict[Callable[..., Any],
@@ -133,7 +134,14 @@ class Background:
         """Run ``func(*args)`` in a worker; its result comes back through the future."""
         if not self.workers:
             return self._inline(func, *args)
-        return self._executor().submit(func, *args)
+        future = self._executor().submit(func, *args)
+        self._unfinished.add(future)
+        future.add_done_callback(self._unfinished.discard)
+        return future
+
+    def unfinished(self) -> int:
+        """How many of the tasks sent to the workers are not done yet (queued or running)."""
+        return len(self._unfinished)
 
     def batch(self, func: Callable[[list[Any]], Any], item: Any, size: int = 32) -> None:
         """Queue ``item`` for ``func``, which takes a list of items; every ``size`` items go to

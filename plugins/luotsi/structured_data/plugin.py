@@ -10,10 +10,11 @@ from typing import Any
 
 from jinja2 import pass_context
 from pelican import signals
+from pelican.contents import Article
 from pelican.generators import Generator
 
 from .. import core
-from ..build import Build
+from ..build import Build, NoBuildError
 from .seo import SHARE_DIR, Seo, SeoBuilder
 
 
@@ -37,6 +38,19 @@ def on_generator_init(generator: Generator) -> None:
     generator.env.globals["luotsi_seo"] = luotsi_seo
 
 
+def on_content_init(item: Any) -> None:
+    """A post's share card is queued as the post is read (:meth:`SeoBuilder.card_ahead`),
+    when workers are there to draw it: with none, it would only be drawn at the end."""
+    if not isinstance(item, Article):
+        return
+    try:
+        build = Build.of(item)
+    except NoBuildError:
+        return
+    if build.seo_builder is not None and build.background.workers:
+        build.seo_builder.card_ahead(item)
+
+
 def make_share_images(build: Build) -> None:
     if build.seo_builder is not None:
         build.seo_builder.memo.save()
@@ -52,3 +66,4 @@ def register() -> None:
     core.register()
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
+    signals.content_object_init.connect(on_content_init)

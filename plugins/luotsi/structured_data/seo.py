@@ -24,6 +24,7 @@ from ..build import Build
 from ..cache_files import text_hash
 from ..i18n import og_locale
 from ..multilingual import model
+from ..pictures.model import wanted
 from ..urls import absolute
 from . import graph, meta, share_image
 from .validate import Memo, validate
@@ -142,13 +143,23 @@ class SeoBuilder:
         if not self.build.config.share_images:
             return None
         if kind in ("article", "page", "trip", "contact", "faq", "about", "person"):
-            card = share_image.Card(title, self.company.company["name"], lang)
+            card = self.card(title, lang)
         else:  # listings share the language's site card
-            card = share_image.Card(self.subtitle(lang) or self.site_name,
-                                    self.company.company["name"], lang)
+            card = self.card(self.subtitle(lang) or self.site_name, lang)
         self.cards.want(card)
         return meta.Image(self.url(f"{SHARE_DIR}/{card.name}"), share_image.WIDTH,
                           share_image.HEIGHT, alt=card.title)
+
+    def card(self, title: str, lang: str) -> share_image.Card:
+        """The share card of a page titled ``title`` (plain text) in ``lang``."""
+        return share_image.Card(title, self.company.company["name"], lang)
+
+    def card_ahead(self, post: Any) -> None:
+        """Queue, as ``post`` is read, the card its page will ask for: a post without a
+        picture of its own gets one (:meth:`image`)."""
+        if self.build.config.share_images and \
+                wanted(post.metadata, self.settings["PATH"])[0] is None:
+            self.cards.ahead_of_pages(self.card(meta.plain_text(post.title), post.lang))
 
     def aware(self, value: dt.datetime | None) -> dt.datetime | None:
         if value is None:
