@@ -184,10 +184,13 @@ def test_share_images_are_1200x630_per_language_and_drawn_once(site):
     assert site.build().share_images_drawn == 1  # only the changed title
 
 
-def test_cards_queued_as_posts_are_read_are_the_cards_pages_show(site):
-    """A post's card is queued as the post is read, before its page asks for it. What is
-    published is still exactly the cards the pages show, each drawn once, and none for a
-    post with a picture of its own."""
+def test_cards_queued_as_posts_are_read_are_the_cards_pages_show(site, monkeypatch):
+    """With workers converting Markdown, a post's card is queued as the post is read, before
+    its page asks for it. What is published is still exactly the cards the pages show, each
+    drawn once, and none for a post with a picture of its own."""
+    from luotsi import parallel_reading
+
+    monkeypatch.setattr(parallel_reading, "MIN_FILES", 1)  # workers read this small site too
     picture = site.content / "images/husky.jpg"
     picture.parent.mkdir(parents=True)
     Image.new("RGB", (1600, 900), (200, 100, 50)).save(picture)
@@ -202,7 +205,10 @@ def test_cards_queued_as_posts_are_read_are_the_cards_pages_show(site):
     published = {p.name for p in (site.output / "images/share").iterdir()}
     assert published == shown
     assert run.share_images_drawn == len(published)
-    assert not any("kuvan" in name for name in published)
+    queued_ahead = {card.title for card in run.share_cards.cards.values()
+                    if card.name in run.share_cards.ahead}
+    assert {"Ilman kuvaa", "写真なし"} <= queued_ahead  # as the posts were read
+    assert not any(c.title == "Kuvan kanssa" for c in run.share_cards.cards.values())
 
 
 def test_a_card_queued_ahead_that_no_page_asks_for_is_not_published(tmp_path):

@@ -64,6 +64,7 @@ class Prereads:
         self.pending: dict[str, tuple[Future[list[Converted | None]], int]] = {}
         self.started: set[int] = set()
         self.taken = 0  # files whose conversion came from a worker
+        self.sent = 0  # files sent to the workers
 
     def start(self, generator: Any, paths_setting: str, excludes_setting: str) -> None:
         """Send ``generator``'s Markdown files after the first to the pool (with an empty
@@ -97,6 +98,7 @@ class Prereads:
         for end in range(len(later), 0, -BATCH):
             batch = later[max(0, end - BATCH):end]
             future = build.background.submit(convert_batch, batch, markdown, formatted)
+            self.sent += len(batch)
             for index, path in enumerate(batch):
                 self.pending[path] = (future, index)
 

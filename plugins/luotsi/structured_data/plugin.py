@@ -39,15 +39,16 @@ def on_generator_init(generator: Generator) -> None:
 
 
 def on_content_init(item: Any) -> None:
-    """A post's share card is queued as the post is read (:meth:`SeoBuilder.card_ahead`),
-    when workers are there to draw it: with none, it would only be drawn at the end."""
+    """A post's share card is queued as the post is read (:meth:`SeoBuilder.card_ahead`)
+    when workers converted Markdown: they run out of it before the build has turned it all
+    into posts. (A rebuild reads its posts from Pelican's cache, and has its cards.)"""
     if not isinstance(item, Article):
         return
     try:
         build = Build.of(item)
     except NoBuildError:
         return
-    if build.seo_builder is not None and build.background.workers:
+    if build.seo_builder is not None and build.prereads is not None and build.prereads.sent:
         build.seo_builder.card_ahead(item)
 
 

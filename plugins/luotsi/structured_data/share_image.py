@@ -41,7 +41,7 @@ class Card:
     site_name: str
     lang: str
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         digest = hashlib.sha256(f"{_VERSION}\0{self.title}\0{self.site_name}\0{self.lang}"
                                 .encode()).hexdigest()
