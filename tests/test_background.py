@@ -227,6 +227,36 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
     assert results[-1][1] == "build" and results[-2][1] == "build"
 
 
+def test_workers_draw_with_the_fonts_the_build_found(tmp_path):
+    """fontconfig is asked once, by the build's process before its workers start (``fc-match``
+    forked from a large build counted as all of its memory again); the workers use its answers.
+    Here they could not ask themselves: ``fc-match`` is off their PATH."""
+    script = textwrap.dedent("""
+        import os
+        from luotsi import background, drawing
+
+        if __name__ == "__main__":
+            pool = background.Background(workers=1)
+            pool.before_start(drawing.find_fonts_for_workers)  # as share cards do
+            pool.before_start(lambda: os.environ.update(PATH=""))
+            in_worker = pool.submit(drawing.font_file, "ja", False).result()
+            pool.close()
+            print(in_worker == drawing.font_file("ja", False) and in_worker is not None,
+                  os.environ["PATH"] == "")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                          capture_output=True, text=True)
+    if done.stdout.split() == ["False", "True"] and not _fc_match():
+        pytest.skip("no fontconfig here")
+    assert done.stdout.split() == ["True", "True"]
+
+
+def _fc_match() -> bool:
+    import shutil
+
+    return shutil.which("fc-match") is not None
+
+
 def test_a_worker_that_made_photos_hands_their_memory_back(tmp_path):
     """A worker that had encoded three camera photos' variants held 58 MB more than before
     (this test without the trim), free but inside its heap, for the rest of the build."""

@@ -111,6 +111,7 @@ class Background:
         self.workers = default_workers() if workers is None else workers
         self._pool: ProcessPoolExecutor | None = None
         self._unfinished: set[Future[Any]] = set()  # sent to the workers, not done yet
+        self._before_start: list[Callable[[], None]] = []
         # Per function: the items not sent yet, the batch size, and each batch sent (its
         # future and its items, which the build runs itself if no worker has started it).
         self._batches: dict[Callable[..., Any],
@@ -118,6 +119,8 @@ class Background:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            for prepare in self._before_start:
+                prepare()
             self._pool = ProcessPoolExecutor(self.workers,
                                              mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_worker,
@@ -129,6 +132,13 @@ class Background:
             if register is not None:
                 register(functools.partial(_cancel_queued, weakref.ref(self)))
         return self._pool
+
+    def before_start(self, func: Callable[[], None]) -> None:
+        """Run ``func`` in the build's process just before the workers start, so that what it
+        finds out once is not found out again by every worker: what it puts into
+        ``os.environ``, the workers inherit."""
+        if func not in self._before_start:
+            self._before_start.append(func)
 
     def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run ``func(*args)`` in a worker; its result comes back through the future."""

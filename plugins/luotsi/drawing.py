@@ -7,16 +7,25 @@ by run, each run in the font of its script, as fontconfig chooses fonts for a la
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import subprocess
 
 from PIL import ImageDraw, ImageFont
 
+# The font files the build's process found, for its workers (in their environment).
+FONTS_FOUND = "LUOTSI_FONTS_FOUND"
+LANGS = ("en", "ja")  # Latin and CJK: see fonts()
+
 
 @functools.cache
 def font_file(lang: str, bold: bool = True) -> str | None:
-    """A font that covers ``lang``, as fontconfig chooses it."""
+    """A font that covers ``lang``, as fontconfig chooses it (or as the build's process
+    found it for its workers)."""
+    found = json.loads(os.environ.get(FONTS_FOUND, "{}")).get(f"{lang}:{bold:d}")
+    if isinstance(found, str) and os.path.isfile(found):
+        return found
     pattern = f"sans:lang={lang}" + (":weight=bold" if bold else "")
     try:
         found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True,
@@ -24,6 +33,17 @@ def font_file(lang: str, bold: bool = True) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return found if found and os.path.isfile(found) else None
+
+
+def find_fonts_for_workers() -> None:
+    """Ask fontconfig once, in the build's process, before its workers start
+    (:meth:`Background.before_start`), and hand them the answers. ``fc-match`` is a child
+    process, and a child forked from a large process shows all of that process's memory as
+    its own until it runs its program: a build that asked for the first time when it drew
+    share cards itself, at its end, was sampled at 315 MB instead of 214 (one build in about
+    fifteen)."""
+    os.environ[FONTS_FOUND] = json.dumps({f"{lang}:{bold:d}": font_file(lang, bold)
+                                          for lang in LANGS for bold in (True, False)})
 
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -40,7 +60,7 @@ def fonts(size: int, bold: bool) -> tuple[Font, Font]:
         path = font_file(lang, bold)
         return ImageFont.truetype(path, size, layout_engine=LAYOUT) if path else \
             ImageFont.load_default(size)
-    return load("en"), load("ja")
+    return load(LANGS[0]), load(LANGS[1])
 
 
 _SCRIPT_RUNS = re.compile("[\u2e80-\U0010ffff]+|[^\u2e80-\U0010ffff]+")  # CJK or not

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from .. import cache_files, jpeg_rows
 from ..background import Background
-from ..drawing import draw_text, fit, fonts
+from ..drawing import draw_text, find_fonts_for_workers, fit, fonts
 
 WIDTH, HEIGHT = 1200, 630
 TITLE_TOP = 110
@@ -138,6 +138,7 @@ class ShareCards:
 
     def __init__(self, background: Background, cache_dir: str):
         self.background, self.cache_dir = background, cache_dir
+        background.before_start(find_fonts_for_workers)
         self.cards: dict[str, Card] = {}  # name → card, in the order pages asked for them
         self.ahead: set[str] = set()  # cards queued before a page asked for them
         self.drawn = 0
