@@ -15,6 +15,7 @@ from pelican.generators import Generator
 
 from .. import cache_files, core
 from ..build import Build
+from ..drawing import find_fonts_for_workers
 from ..urls import absolute
 from . import payload, poster, render
 
@@ -57,7 +58,11 @@ def _items(generators: list[Generator]) -> list[Any]:
 
 
 def on_initialized(pelican: Any) -> None:
-    Build.of(pelican).add_finalizer(10, publish)
+    build = Build.of(pelican)
+    build.add_finalizer(10, publish)
+    # Posters are drawn by the build's process at its end: its fonts are found while it is
+    # small, as the workers start (see drawing.find_fonts_for_workers).
+    build.background.before_start(find_fonts_for_workers)
 
 
 def on_all_generators_finalized(generators: list[Generator]) -> None:
