@@ -3,7 +3,9 @@ workers end with it, and they give back the memory a large picture took."""
 
 from __future__ import annotations
 
+import ast
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,6 +60,12 @@ def test_workers_end_with_a_build_that_is_killed(tmp_path):
     assert not any(alive(pid) for pid in workers), "a worker outlived its build"
 
 
+def python(script: str) -> str:
+    """What a Python process running ``script`` printed (it must succeed)."""
+    return subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                          capture_output=True, text=True).stdout
+
+
 def alive(pid: int) -> bool:
     """Running (a zombie waiting to be reaped has ended)."""
     try:
@@ -90,9 +98,7 @@ def in_a_worker(tmp_path, module: str, source: str, function: str) -> str:
             print(background.submit({module}.{function}).result())
             background.close()
     """)
-    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                          capture_output=True, text=True)
-    return done.stdout.split()[-1]
+    return python(script).split()[-1]
 
 
 def test_a_worker_hands_large_freed_blocks_back(tmp_path):
@@ -144,9 +150,8 @@ def test_the_modules_of_worker_tasks_do_not_import_pelican():
              "luotsi.background")
     script = (f"import sys\nfor name in {tasks!r}: __import__(name)\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pelican'))")
-    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                          capture_output=True, text=True)
-    assert done.stdout.strip() == "[]", f"a worker's task imports Pelican: {done.stdout}"
+    done = python(script)
+    assert done.strip() == "[]", f"a worker's task imports Pelican: {done}"
 
 
 def test_a_flushed_part_batch_runs_without_waiting_for_results(tmp_path):
@@ -179,9 +184,8 @@ def test_a_flushed_part_batch_runs_without_waiting_for_results(tmp_path):
             print(last.exists(), list(background.results(touch.touch_all)))
             background.close()
     """)
-    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                          capture_output=True, text=True)
-    assert done.stdout.split() == ["True", "[3]"]
+    done = python(script)
+    assert done.split() == ["True", "[3]"]
 
 
 def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
@@ -219,9 +223,8 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
             background.close()
             print([[r[0], "build" if r[1] == os.getpid() else "worker"] for r in results])
     """)
-    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                          capture_output=True, text=True)
-    results = eval(done.stdout.strip())  # a list literal printed by the script
+    done = python(script)
+    results = ast.literal_eval(done.strip())  # a list printed by the script
     assert [r[0] for r in results] == ["held", [0, 1], [2, 3], [4, 5], ["last"]]
     assert results[0][1] == "worker"
     assert results[-1][1] == "build" and results[-2][1] == "build"
@@ -244,17 +247,10 @@ def test_workers_draw_with_the_fonts_the_build_found(tmp_path):
             print(in_worker == drawing.font_file("ja", False) and in_worker is not None,
                   os.environ["PATH"] == "")
     """)
-    done = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                          capture_output=True, text=True)
-    if done.stdout.split() == ["False", "True"] and not _fc_match():
+    done = python(script)
+    if done.split() == ["False", "True"] and shutil.which("fc-match") is None:
         pytest.skip("no fontconfig here")
-    assert done.stdout.split() == ["True", "True"]
-
-
-def _fc_match() -> bool:
-    import shutil
-
-    return shutil.which("fc-match") is not None
+    assert done.split() == ["True", "True"]
 
 
 def test_a_worker_that_made_photos_hands_their_memory_back(tmp_path):

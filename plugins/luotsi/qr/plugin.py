@@ -58,11 +58,7 @@ def _items(generators: list[Generator]) -> list[Any]:
 
 
 def on_initialized(pelican: Any) -> None:
-    build = Build.of(pelican)
-    build.add_finalizer(10, publish)
-    # Posters are drawn by the build's process at its end: its fonts are found while it is
-    # small, as the workers start (see drawing.find_fonts_for_workers).
-    build.background.before_start(find_fonts_for_workers)
+    Build.of(pelican).add_finalizer(10, publish)
 
 
 def on_all_generators_finalized(generators: list[Generator]) -> None:
@@ -145,6 +141,10 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
 
 def on_generator_init(generator: Generator) -> None:
     build = Build.of(generator)
+    # Posters are drawn by the build's process at its end: its fonts are found while it is
+    # small, as the workers start (see drawing.find_fonts_for_workers). Here rather than at
+    # `initialized`, so that every run under autoreload, a build of its own, asks too.
+    build.background.before_start(find_fonts_for_workers)
 
     def luotsi_qr(path: str, kind: str = "page") -> PageCode | None:
         table = build.qr_cards if kind == "contact" else build.qr_pages

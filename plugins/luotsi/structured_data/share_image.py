@@ -31,7 +31,7 @@ MCU = 16  # rows of pixels per row of MCUs with 4:2:0 chroma
 # (0.83-0.84 against 0.87-0.89 ms a one-line card).
 BAND_MARGIN = 16
 _VERSION = "4"
-AHEAD = 2  # batches of work the workers may have before a card is queued ahead of its page
+AHEAD = 2  # tasks the workers may have unfinished for a card to be queued ahead of its page
 BACKGROUND, ACCENT, TEXT, MUTED = (14, 42, 71), (120, 220, 170), (255, 255, 255), (190, 205, 220)
 
 
@@ -157,8 +157,8 @@ class ShareCards:
         have next to nothing to do. They convert their share of the Markdown first, then sat
         idle while the build turned it into posts and until the first pages were written
         (about half a second of a core at 1,000 posts × 4 languages); these cards fill that
-        time. No more than that: work queued after them, a staff photo above all (up to 90 MB
-        while it is encoded), would wait until later in the build, when the build's own
+        time. No more than that: work queued after them, a staff photo above all (about 100
+        MB while it is encoded), would wait until later in the build, when the build's own
         process is larger. Published only if a page asks for it, so a guess gone wrong costs
         a drawing, never a stray file."""
         if card.name not in self.cards and card.name not in self.ahead and \
