@@ -88,6 +88,29 @@ def test_pictures_are_made_once_and_then_taken_from_the_cache(tmp_path, monkeypa
     assert images.process(str(source), images.Recipe((480, 800)), str(tmp_path / "cache")) == first
 
 
+@pytest.mark.parametrize("size, orientation", [((4000, 3000), 1), ((3000, 4000), 1),
+                                               ((4000, 3000), 6), ((3000, 4000), 8)])
+def test_a_portrait_crop_is_never_enlarged(tmp_path, monkeypatch, size, orientation):
+    """A landscape photo cropped to a 4:5 portrait was decoded too small for the crop (its
+    width alone was asked for), and its widest variant was enlarged: a blurred face."""
+    source = camera_photo(tmp_path / "a.jpg", size=size, orientation=orientation)
+    resized = []
+    resize = Image.Image.resize
+
+    def spy(image, target, *args, **kwargs):
+        resized.append((image.size, tuple(target)))
+        return resize(image, target, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "resize", spy)
+    variants = images.process(str(source), images.Recipe((320, 960), aspect=(4, 5)),
+                              str(tmp_path / "cache"))
+    assert [(v.width, v.height) for v in variants] == [(320, 400), (960, 1200)]
+    assert resized and all(target[0] <= frame[0] and target[1] <= frame[1]
+                           for frame, target in resized), resized
+    # And the decode stays small: a quarter or half of the camera's size, not all of it.
+    assert max(frame[0] * frame[1] for frame, _ in resized) < size[0] * size[1] / 2
+
+
 def test_the_same_photo_twice_is_made_once_and_workers_never_collide(tmp_path):
     """Two staff members with the same photo (a new site's placeholder) once made two workers
     write one cache file through one temporary name: the slower one found it gone."""

@@ -27,7 +27,7 @@ from . import cache_files
 from .background import Background, hand_back_memory
 
 MAX_PIXELS = 40_000_000  # 40 megapixels is already far more than a web page needs
-_VERSION = "3"
+_VERSION = "4"  # bumped when what is made changes (4: portraits are no longer enlarged)
 
 # Pillow format name, MIME type and encoder options of each modern format. The qualities
 # were chosen by eye on the demo's pictures (bench/build.py --image-formats measures them).
@@ -176,14 +176,23 @@ def plan(source: str, recipe: Recipe, cache_dir: str) -> Plan:
         for w in usable), False)
 
 
+def draft_size(widest: int, aspect: tuple[int, int] | None, turned: bool) -> tuple[int, int]:
+    """The least size to decode a JPEG at (it decodes at 1/2, 1/4 or 1/8 scale for free):
+    once upright and cropped to ``aspect``, the picture must still be ``widest`` wide. A
+    crop to portrait needs the height too: asking for the width alone, a 4000 × 3000 photo
+    was decoded at 1000 × 750, cropped to 600 × 750, and its 960 variant enlarged from that."""
+    width, height = widest, 1
+    if aspect:
+        height = -(-widest * aspect[1] // aspect[0])  # rounded up
+    return (height, width) if turned else (width, height)
+
+
 def render(todo: Plan, recipe: Recipe, cache_dir: str) -> None:
     """Make the planned variants (and the manifest that marks them done) in ``cache_dir``."""
     widest = max(v.width for v in todo.variants)
     with _with_bomb_guard(), Image.open(todo.source) as image:
-        # JPEG can decode at 1/2, 1/4 or 1/8 scale for free; ask for no less than the widest
-        # variant, measured along the side that becomes the width once upright.
         turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-        image.draft("RGB", (1, widest) if turned else (widest, 1))
+        image.draft("RGB", draft_size(widest, recipe.aspect, turned))
         image.load()
         upright = ImageOps.exif_transpose(image).convert("RGB")
     if recipe.aspect:  # a portrait crop, a little above the middle, where faces are
