@@ -279,3 +279,41 @@ def test_a_worker_that_made_photos_hands_their_memory_back(tmp_path):
             return rss_kib() - before
     """, "kept_after_photos"))
     assert kept < 16384, f"the worker kept {kept} KiB after making three photos' variants"
+
+
+def test_the_workers_end_once_nothing_is_left_to_do(tmp_path):
+    """The audit's report and cache, the build's last steps, make its own process its
+    largest: the idle workers' memory is handed back before them, as soon as the last
+    results are collected, and not while another kind of work is still queued."""
+    (tmp_path / "twice.py").write_text(textwrap.dedent("""
+        def double(items):
+            return [2 * item for item in items]
+
+        def triple(items):
+            return [3 * item for item in items]
+    """), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import multiprocessing, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from luotsi.background import Background
+        import twice
+
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            background.batch(twice.double, 1, size=1)
+            background.batch(twice.triple, 1, size=1)
+            running = [len(multiprocessing.active_children())]
+            results = list(background.results(twice.double))  # ``triple`` is still queued
+            running.append(len(multiprocessing.active_children()))
+            results += background.results(twice.triple)
+            running.append(len(multiprocessing.active_children()))
+            background.batch(twice.double, 2, size=1)  # work sent later: a new pool
+            running.append(len(multiprocessing.active_children()))
+            results += background.results(twice.double)
+            running.append(len(multiprocessing.active_children()))
+            print(running)
+            print(results)
+    """)
+    running, results = python(script).splitlines()
+    assert ast.literal_eval(running) == [1, 1, 0, 1, 0]
+    assert ast.literal_eval(results) == [[2], [3], [4]]

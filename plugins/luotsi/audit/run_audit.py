@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..background import Background
-from ..cache_files import write_json
+from ..cache_files import replacing
 from ..structured_data.validate import Known
 from . import checks
 
@@ -165,21 +165,28 @@ class Audit:
                 self.keys[path] = key
                 self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
         if self.cache_file:
-            self._save(paths)
+            self._save(paths, self.cache_file)
         return self._report(paths, existing)
 
-    def _save(self, paths: list[str]) -> None:
+    def _save(self, paths: list[str], cache_file: str) -> None:
         """Every page's results by its key, each page's links as numbers in one table of
-        the site's links: pages share most links, and a rebuild loads a tenth of the bytes."""
+        the site's links: pages share most links, and a rebuild loads a tenth of the bytes.
+
+        Written page by page: the whole file as one string (4 MB at 5,000 pages), its UTF-8
+        copy and the table built for it added 10 MB to the build's largest moment."""
         numbers: dict[tuple[str, str], int] = {}
-        pages = {}
-        for path in paths:
-            if path in self.results:
-                lang, found, links = self.results[path]
-                pages[self.keys[path]] = [lang, found, [
-                    numbers.setdefault(link, len(numbers)) for link in links]]
-        write_json(self.cache_file, {"format": _CACHE_FORMAT, "links": list(numbers),
-                                     "pages": pages})
+        with replacing(cache_file) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(f'{{"format": {_CACHE_FORMAT}, "pages": {{')
+            separator = ""
+            for path in paths:
+                if path in self.results:
+                    lang, found, links = self.results[path]
+                    entry = [lang, found, [numbers.setdefault(link, len(numbers))
+                                           for link in links]]
+                    handle.write(f"{separator}{json.dumps(self.keys[path])}: "
+                                 f"{json.dumps(entry)}")
+                    separator = ", "
+            handle.write(f'}}, "links": {json.dumps(list(numbers))}}}')
 
     def _report(self, paths: list[str], existing: set[str]) -> Report:
         report = Report()
