@@ -4,6 +4,7 @@ look for gets one finding per gap, with the page and the fix."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -94,6 +95,30 @@ def test_cached_audit_sees_a_changed_page(site):
     site.post("posts/a.md", "Kuva", "fi", body='Teksti. <img src="/x.png">')
     assert ("blog/kuva/index.html", "images", "image /x.png has no alt text") in \
         findings(site.build())
+
+
+def test_the_audit_cache_is_rewritten_only_when_a_page_changed(site):
+    """A rebuild that takes every page from the cache leaves the cache file as it was; a
+    changed page, and a page gone, are written into it."""
+    site.post("posts/a.md", "Kuva", "fi", body="Teksti.")
+    site.post("posts/b.md", "Toinen", "fi", body="Teksti.")
+    site.build()
+    cache = site.output.parent / f"{site.output.name}-luotsi-cache" / "audit.json"
+    os.utime(cache, (1, 1))  # the build after this one must not touch it
+    site.build()
+    assert cache.stat().st_mtime == 1
+    pages = json.loads(cache.read_text(encoding="utf-8"))["pages"]
+    site.post("posts/a.md", "Kuva", "fi", body="Muutettu teksti.")
+    site.build()
+    assert cache.stat().st_mtime > 1
+    changed = json.loads(cache.read_text(encoding="utf-8"))["pages"]
+    assert len(changed) == len(pages) and changed.keys() != pages.keys()
+    os.utime(cache, (1, 1))
+    (site.content / "posts" / "b.md").unlink()
+    (site.output / "blog" / "toinen" / "index.html").unlink()  # as a clean output would
+    site.build()
+    assert cache.stat().st_mtime > 1
+    assert len(json.loads(cache.read_text(encoding="utf-8"))["pages"]) == len(pages) - 1
 
 
 def test_each_todo_marker_is_a_finding_on_its_own_page():

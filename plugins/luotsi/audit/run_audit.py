@@ -133,6 +133,7 @@ class Audit:
                 self.cached_links = [(value, target) for value, target in stored["links"]]
         self.keys: dict[str, str] = {}
         self.results: dict[str, Any] = {}
+        self.checked = 0  # pages not found in the cache
 
     def page(self, path: str, known: Known | None = None) -> None:
         """A page of the output (written just now): its cached results, or a check queued."""
@@ -148,6 +149,7 @@ class Audit:
             lang, found, links = self.cached[key]
             self.results[rel] = [lang, found, [self.cached_links[n] for n in links]]
         else:
+            self.checked += 1
             self.background.batch(check_pages, (self.context, rel, known, self.fingerprint))
 
     def finish(self) -> Report:
@@ -164,7 +166,11 @@ class Audit:
             for path, key, lang, found, links in batch:
                 self.keys[path] = key
                 self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
-        if self.cache_file:
+        # A rebuild that found every page in the cache, and no page gone, would write the
+        # same file again (4 MB at 5,000 pages, 60 ms).
+        unchanged = not self.checked and \
+            {self.keys[path] for path in paths if path in self.results} == self.cached.keys()
+        if self.cache_file and not unchanged:
             self._save(paths, self.cache_file)
         return self._report(paths, existing)
 
