@@ -186,11 +186,11 @@ class Background:
                 here[index] = func(batch)
         done = [here[index] if index in here else future.result()
                 for index, (future, _) in enumerate(sent)]
-        if not self._batches and all(future.done() for future in self._unfinished):
-            # Nothing queued and nothing running: the workers' memory (50 MB each, measured)
-            # is handed back now, not after the build's last steps (the audit's report and
-            # cache), which make the build's own process its largest. Work sent later starts
-            # a new pool.
+        # Nothing queued and nothing running: the workers' memory (50 MB each, measured) is
+        # handed back now, not after the build's last steps (the audit's report and cache),
+        # which make the build's own process its largest. Work sent later starts a new pool.
+        # (The set is copied: the pool's thread takes finished futures out of it meanwhile.)
+        if not self._batches and all(future.done() for future in list(self._unfinished)):
             self.close()
         return [*done, func(list(items))] if items else done
 
