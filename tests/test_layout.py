@@ -70,8 +70,15 @@ MEASURE = """() => {
     return chosen[1] + 1 < need && chosen[1] < widest;
   }).map(img => `${img.currentSrc} in a ${Math.round(img.getBoundingClientRect().width)}` +
                 `×${Math.round(img.getBoundingClientRect().height)}px box`);
+  // The header's menus: every link on the screen, none behind a sideways scroll (a phone's
+  // visitor looking for Contact should not have to guess that the row moves).
+  const offscreen = [...document.querySelectorAll('header.site nav a, header.site nav span')]
+    .filter(el => { const r = el.getBoundingClientRect();
+      const box = el.closest('nav').getBoundingClientRect();
+      return r.left < Math.max(0, box.left) - 1 || r.right > Math.min(innerWidth, box.right) + 1; })
+    .map(el => el.textContent.trim());
   const text = document.body.innerText;
-  return {shown, overflow, broken, overlaps, apart, dates, blurry, text};
+  return {shown, overflow, broken, overlaps, apart, dates, blurry, offscreen, text};
 }"""
 
 
@@ -115,6 +122,7 @@ def test_every_page_type_looks_right(demo_site, lang, width):
         problems += [f"{where}: overlapping controls {a} / {b}" for a, b in seen["overlaps"]]
         problems += [f"{where}: checkbox #{box} not on its label's first line"
                      for box in seen["apart"]]
+        problems += [f"{where}: menu link {name!r} off the screen" for name in seen["offscreen"]]
         for value, shown, element_lang in seen["dates"]:
             if not any(text in shown for text in _formats(value, element_lang)):
                 problems.append(f"{where}: date {value} shown as {shown!r}, not in "
