@@ -112,6 +112,33 @@ def test_photos_are_planned_at_once_made_in_the_background_and_keep_orientation(
                 assert made.size == (variant.width, variant.height)
 
 
+def test_staff_photos_are_queued_before_any_post_is_read(site, monkeypatch):
+    """A worker encodes the photos while the build's process is small: before the posts are
+    read (the photos set the build's peak memory)."""
+    from pelican.generators import ArticlesGenerator
+
+    (site.content / "staff/aino").mkdir(parents=True)
+    Image.new("RGB", (800, 1000), (40, 90, 160)).save(site.content / "staff/aino/photo.jpg")
+    site.write("staff/aino/fi.md", "Title: Aino\nLang: fi\nRole: Opas\n"
+               "Photo: staff/aino/photo.jpg\n\nTeksti.\n")
+    site.post("posts/a.md", "Kirjoitus", "fi")
+    events = []
+    add, read = photos.Pipeline.add, ArticlesGenerator.generate_context
+
+    def adding(self, source, recipe=None):
+        events.append("photo")
+        return add(self, source, recipe)
+
+    def reading(self):
+        events.append("posts")
+        return read(self)
+
+    monkeypatch.setattr(photos.Pipeline, "add", adding)
+    monkeypatch.setattr(ArticlesGenerator, "generate_context", reading)
+    site.build()
+    assert events == ["photo", "posts"]
+
+
 def test_bad_staff_input_is_reported_not_crashed(site):
     bomb = site.content / "staff/huge/photo.png"
     bomb.parent.mkdir(parents=True)
