@@ -26,8 +26,8 @@ class StaffGenerator(Generator):
 
     The profiles are read, and their photos queued, as soon as the generator is made, before
     Pelican reads any post: a worker encodes a camera photo's variants with up to 50 MB, and
-    the build's own process is then about 60 MB rather than the 90-100 MB it has grown to
-    once the posts are read. The photos set the build's peak memory."""
+    the build's own process is then 70-80 MB rather than the 90-100 MB it has grown to once
+    the posts are read (measured). The photos had set the build's peak memory."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -157,10 +157,11 @@ class ShareCards:
         have next to nothing to do. They convert their share of the Markdown first, then sat
         idle while the build turned it into posts and until the first pages were written
         (about half a second of a core at 1,000 posts × 4 languages); these cards fill that
-        time. No more than that: work queued after them, a staff photo above all (about 100
-        MB while it is encoded), would wait until later in the build, when the build's own
-        process is larger. Published only if a page asks for it, so a guess gone wrong costs
-        a drawing, never a stray file."""
+        time. No more than that: work queued after them waits behind them, and when the
+        staff photos (about 100 MB in a worker while one is encoded) still came after the
+        posts, queueing every card pushed them later into the build, where its own process
+        is larger (peak 221-227 MB instead of 214). Published only if a page asks for it, so
+        a guess gone wrong costs a drawing, never a stray file."""
         if card.name not in self.cards and card.name not in self.ahead and \
                 self.background.unfinished() < AHEAD:
             self.ahead.add(card.name)
