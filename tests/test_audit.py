@@ -183,3 +183,41 @@ def test_a_report_lists_one_item_a_line_and_reads_back_as_written(data):
     text = one_per_line(data, "findings")
     assert json.loads(text) == data
     assert len(text.splitlines()) == (len(data["findings"]) + 2 if data["findings"] else 1)
+
+
+@pytest.mark.parametrize("declared, encoding", [
+    ('<meta charset="utf-8">', "utf-8"), ("<meta charset=UTF8>", "utf-8"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', "utf-8"),
+    ('<meta charset="iso-8859-1">', "latin-1"), ('<meta charset="windows-1252">', "cp1252")])
+def test_a_page_is_read_in_the_encoding_it_declares(declared, encoding):
+    """Pages that say they are UTF-8 are parsed as UTF-8 from the start (faster); a page in
+    another encoding (a hand-made file in the output) must still read as written."""
+    from luotsi.audit.checks import load_page
+
+    html = (f'<!doctype html><html lang="fi"><head>{declared}<title>Ääkköset ja €</title>'
+            '</head><body><p>Tervetuloa Äkäslompoloon</p></body></html>')
+    page = load_page("", "a/index.html", html.encode(encoding, "xmlcharrefreplace"))
+    assert page.head.title == "Ääkköset ja €"
+    assert "Tervetuloa Äkäslompoloon" in page.text
+
+
+def test_prices_and_years_are_found_as_the_plain_pattern_finds_them():
+    """The freshness check's pattern skips ahead to digits; what it finds must be what the
+    plain pattern (its old form) finds, in every script's digits and in any letter case."""
+    import random
+    import re
+
+    from luotsi.audit.checks import PRICE_OR_DATE
+
+    plain = re.compile(r"(\d+[.,]?\d*\s?(€|EUR|eur|euro|SEK|kr|\$|USD|円))|(\b20\d\d\b)",
+                       re.IGNORECASE)
+    samples = ["Hinta 1 290 € per henkilö", "from 49.90 EUR", "ab 1.290,50 euro", "299 Kr",
+               "Kesällä 2025 ja 2031", "12000円", "year 19999", "room 2024b", "٢٠٢٥ ١٠ USD",
+               "２０２５年", "no numbers here", "$ 5", "5 $", "v2.0 sek"]
+    chars = "0123456789 .,€$円EeUuRrOoSsKkDd20ab\u0663\uff12\u212a"
+    rng = random.Random(14)
+    samples += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 16)))
+                for _ in range(20000)]
+    for text in samples:
+        new, old = PRICE_OR_DATE.search(text), plain.search(text)
+        assert (new and new.span()) == (old and old.span()), text

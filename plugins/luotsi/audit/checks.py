@@ -21,8 +21,10 @@ import lxml.etree
 from ..cache_files import text_hash
 from ..structured_data.validate import Known, validate
 
-PRICE_OR_DATE = re.compile(r"(\d+[.,]?\d*\s?(€|EUR|eur|euro|SEK|kr|\$|USD|円))|"
-                           r"(\b20\d\d\b)", re.IGNORECASE)
+# Both kinds start with a digit: the look-ahead lets the search skip every other character
+# at once, three times faster on a post's text (12 against 35 µs) for the same matches.
+PRICE_OR_DATE = re.compile(r"(?=\d)(?:\d+[.,]?\d*\s?(?:€|(?i:eur|euro|sek|kr|usd)|\$|円)|"
+                           r"\b20\d\d\b)")
 
 
 @dataclass
@@ -105,6 +107,11 @@ class Head:
 # No table of the page's ids: no check looks an element up by id, and the table cost about
 # a tenth of checking a page (0.54-0.58 against 0.60-0.62 ms, 5,135 pages, same results).
 _PARSER = lxml.etree.HTMLParser(collect_ids=False)
+# A page that says it is UTF-8 (every page the theme writes) is parsed as UTF-8 from the
+# start: left to find out, libxml2 took 170 rather than 130 µs for a 19 KB post, for the same
+# tree. A page that says nothing, or names another encoding, is left to the parser to read.
+_UTF8_PARSER = lxml.etree.HTMLParser(collect_ids=False, encoding="utf-8")
+_SAYS_UTF8 = re.compile(rb"<meta[^>]*charset\s*=\s*[\"']?utf-?8[\"'\s;>/]", re.IGNORECASE)
 
 
 def load_page(output: str, path: str, data: bytes | None = None) -> Page | None:
@@ -116,9 +123,12 @@ def load_page(output: str, path: str, data: bytes | None = None) -> Page | None:
         return None
     # The plain HTML parser: lxml.html's element classes cost more than the parse, and the
     # checks use nothing but XPath.
-    doc = lxml.etree.fromstring(data, _PARSER)
+    parser = _UTF8_PARSER if _SAYS_UTF8.search(data, 0, 1024) else _PARSER
+    doc = lxml.etree.fromstring(data, parser)
     blocks, texts = [], []
-    for script in doc.xpath('//script[@type="application/ld+json"]'):
+    for script in doc.iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
         texts.append(script.text or "")
         try:
             blocks.append(json.loads(script.text or ""))
