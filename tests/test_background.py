@@ -317,3 +317,52 @@ def test_the_workers_end_once_nothing_is_left_to_do(tmp_path):
     running, results = python(script).splitlines()
     assert ast.literal_eval(running) == [1, 1, 0, 1, 0]
     assert ast.literal_eval(results) == [[2], [3], [4]]
+
+
+CYCLE = """
+        import pathlib
+
+        class Cycle:
+            \"\"\"Garbage only the cyclic collector frees; says so when it is freed.\"\"\"
+
+            def __init__(self, marker):
+                self.me = self
+                self.write = pathlib.Path(marker).write_text
+
+            def __del__(self):
+                self.write("collected")
+
+        def keep(marker):
+            global KEPT
+            KEPT = Cycle(marker)
+            return "kept"
+"""
+
+
+def test_the_build_and_its_workers_end_without_collecting_their_garbage(tmp_path):
+    """The interpreter's last collections walked the whole site's objects once more as the
+    build's process exited (0.44-0.64 s of a 1,000 × 4 build): the process and its workers
+    now freeze the collector as they exit. An object in a reference cycle is then left to
+    the system, in the build's process and in a worker, and collected without Luotsi."""
+    (tmp_path / "cycle.py").write_text(textwrap.dedent(CYCLE), encoding="utf-8")
+
+    def kept_at_exit(name: str, script: str) -> bool:
+        marker = tmp_path / name
+        python(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport cycle\n"
+               f"MARKER = {str(marker)!r}\n" + textwrap.dedent(script))
+        return not marker.exists()
+
+    assert not kept_at_exit("plain", "cycle.keep(MARKER)")  # the marker shows a collection
+    assert kept_at_exit("build", """
+        from luotsi import core
+        core.register()
+        core.register()  # each capability registers the core again
+        cycle.keep(MARKER)
+    """)
+    assert kept_at_exit("worker", """
+        from luotsi.background import Background
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            print(background.submit(cycle.keep, MARKER).result())
+            background.close()
+    """)

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from . import quick_exit
+
 
 def _start_worker(niceness: int, build: int) -> None:
     """Workers run at a lower priority than the build: the build writes every page and is
@@ -36,6 +38,7 @@ def _start_worker(niceness: int, build: int) -> None:
     the pool's named semaphores (``/dev/shm/sem.mp-*``) either. On Linux the kernel now
     sends the worker SIGTERM when the build's process ends."""
     os.nice(niceness)
+    quick_exit.install()  # a worker's exit is part of the build's last wait (Background.close)
     try:
         libc = _libc()
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

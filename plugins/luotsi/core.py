@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
-from . import edited_first, parallel_reading, summaries
+from . import edited_first, parallel_reading, quick_exit, summaries
 from .build import Build
 from .sitemap import robots_txt, sitemap_xml
 
@@ -78,3 +78,4 @@ def register() -> None:
     parallel_reading.register()
     edited_first.register()
     summaries.register()
+    quick_exit.install()
