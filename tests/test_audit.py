@@ -188,10 +188,15 @@ def test_a_report_lists_one_item_a_line_and_reads_back_as_written(data):
 @pytest.mark.parametrize("declared, encoding", [
     ('<meta charset="utf-8">', "utf-8"), ("<meta charset=UTF8>", "utf-8"),
     ('<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', "utf-8"),
-    ('<meta charset="iso-8859-1">', "latin-1"), ('<meta charset="windows-1252">', "cp1252")])
+    ('<meta charset="iso-8859-1">', "latin-1"), ('<meta charset="windows-1252">', "cp1252"),
+    # UTF-8 named where it is not the page's declaration: in another meta's text, in a
+    # comment, after the real one
+    ('<meta name="description" content="Why charset=utf-8 matters"><meta charset="latin1">',
+     "latin-1"), ('<!-- <meta charset="utf-8"> --><meta charset="latin1">', "latin-1"),
+    ('<meta charset="windows-1252"><meta charset="utf-8">', "cp1252")])
 def test_a_page_is_read_in_the_encoding_it_declares(declared, encoding):
-    """Pages that say they are UTF-8 are parsed as UTF-8 from the start (faster); a page in
-    another encoding (a hand-made file in the output) must still read as written."""
+    """Pages that open by declaring UTF-8 are parsed as UTF-8 from the start (faster); a page
+    in another encoding (a hand-made file in the output) must still read as written."""
     from luotsi.audit.checks import load_page
 
     html = (f'<!doctype html><html lang="fi"><head>{declared}<title>Ääkköset ja €</title>'
@@ -199,6 +204,34 @@ def test_a_page_is_read_in_the_encoding_it_declares(declared, encoding):
     page = load_page("", "a/index.html", html.encode(encoding, "xmlcharrefreplace"))
     assert page.head.title == "Ääkköset ja €"
     assert "Tervetuloa Äkäslompoloon" in page.text
+
+
+def test_the_themes_pages_take_the_utf8_parser(demo):
+    """The faster parse is for the theme's pages: every page of the demo opens by declaring
+    UTF-8, as base.html and standalone_base.html write it."""
+    from luotsi.audit.checks import declares_utf8
+
+    out, _ = demo
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 50
+    assert [p.relative_to(out) for p in pages if not declares_utf8(p.read_bytes())] == []
+    assert not declares_utf8(b'<html><head><!-- x --><meta charset="utf-8">')
+    assert declares_utf8(b'\xef\xbb\xbf<!DOCTYPE html>\n<html lang="ja">\n<head>\n'
+                         b"<meta charset='UTF-8' />")
+
+
+def test_structured_data_after_the_end_of_the_page_is_still_read():
+    """Text after ``</html>`` (a template override, another plugin) becomes a second
+    top-level element in lxml: the page's JSON-LD is looked for in the whole document."""
+    from luotsi.audit.checks import load_page
+
+    graph = '{"@context": "https://schema.org", "@graph": [{"@type": "BlogPosting"}]}'
+    page = load_page("", "a/index.html", (
+        '<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>A</title></head>'
+        f'<body><p>A</p></body></html><script type="application/ld+json">{graph}</script>'
+    ).encode())
+    assert page.kind == "article"
+    assert page.jsonld_texts == [graph]
 
 
 def test_prices_and_years_are_found_as_the_plain_pattern_finds_them():

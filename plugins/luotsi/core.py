@@ -78,4 +78,4 @@ def register() -> None:
     parallel_reading.register()
     edited_first.register()
     summaries.register()
-    quick_exit.install()
+    signals.finalized.connect(quick_exit.after_build)
