@@ -73,8 +73,8 @@ def test_a_saved_post_is_rebuilt_while_the_service_keeps_running(tmp_path):
 
 
 def test_stopping_gives_the_rest_of_the_group_a_moment_to_end_by_itself(tmp_path):
-    """What a stopped process leaves in its group (the build pool's resource tracker, which
-    removes the pool's semaphores) may finish its work before the group is killed; what
+    """What a stopped process leaves in its group (the build's workers, ending once the
+    kernel tells them the build has) may end by itself before the group is killed; what
     lingers beyond the grace period is killed."""
     from luotsi.authoring import serve
 

@@ -3,8 +3,9 @@
 Pelican writes pages on one core. Drawing share cards, making pictures and auditing written
 pages need nothing but their inputs, so they go to a pool of worker processes as soon as
 they are known, and run while the main process renders and writes; the build collects them
-before it finishes. Workers are spawned (not forked): each imports only what its task needs,
-rather than inheriting a copy of the whole build, which keeps the build's memory low.
+before it finishes. Workers are fresh interpreters (not forks, see :mod:`.worker_pool`): each
+imports only what its task needs, rather than inheriting a copy of the whole build, which
+keeps the build's memory low.
 
 Tasks are sent in batches, because one message per page would cost more than the work.
 """
@@ -14,16 +15,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import multiprocessing
 import os
 import signal
-import threading
-import weakref
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from . import quick_exit
+from .worker_pool import WorkerPool
 
 
 def _start_worker(niceness: int, build: int) -> None:
@@ -32,11 +31,10 @@ def _start_worker(niceness: int, build: int) -> None:
     should not give way to them; they catch up once it is done.
 
     And they end with the build, however it ends. ``pelican --autoreload --listen`` (``make
-    serve``) stops its builder process with SIGTERM, which skips the pool's shutdown: a
-    worker waiting for work waited for ever (every worker holds the work queue's pipe open,
-    so none sees it close), and the resource tracker waiting for the workers never removed
-    the pool's named semaphores (``/dev/shm/sem.mp-*``) either. On Linux the kernel now
-    sends the worker SIGTERM when the build's process ends."""
+    serve``) stops its builder process with SIGTERM, which skips the pool's shutdown; a
+    worker would see its pipe close only after the task it was running, however long. On
+    Linux the kernel now sends the worker SIGTERM when the build's process ends (strictly,
+    the thread that started the worker: the pool is started from the build's main thread)."""
     os.nice(niceness)
     quick_exit.install()  # a worker's exit is part of the build's last wait (Background.close)
     try:
@@ -94,15 +92,6 @@ _M_MMAP_THRESHOLD = -3
 _MMAP_THRESHOLD = 4 << 20
 
 
-def _cancel_queued(background: weakref.ref[Background]) -> None:
-    """At exit, drop the work still queued: an interrupted build (Ctrl-C under ``make
-    serve``) would otherwise wait for every card, audit and Markdown file it had queued, as
-    ``concurrent.futures`` runs all pending work before the interpreter may end."""
-    alive = background()
-    if alive is not None and alive._pool is not None:
-        alive._pool.shutdown(wait=False, cancel_futures=True)
-
-
 class Background:
     """A lazily started process pool with batched submission; one per build.
 
@@ -112,7 +101,7 @@ class Background:
 
     def __init__(self, workers: int | None = None):
         self.workers = default_workers() if workers is None else workers
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
         self._unfinished: set[Future[Any]] = set()  # sent to the workers, not done yet
         self._before_start: list[Callable[[], None]] = []
         # Per function: the items not sent yet, the batch size, and each batch sent (its
@@ -120,20 +109,14 @@ class Background:
         self._batches: dict[Callable[..., Any],
                             tuple[list[Any], int, list[tuple[Future[Any], list[Any]]]]] = {}
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self) -> WorkerPool:
+        # An interrupted build (Ctrl-C under ``make serve``) does not wait for the work it
+        # had queued: the pool's threads do not hold the interpreter's exit, and the
+        # workers end with the build's process.
         if self._pool is None:
             for prepare in self._before_start:
                 prepare()
-            self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_worker,
-                                             initargs=(NICENESS, os.getpid()))
-            # Run before concurrent.futures' own exit hook, which waits for pending work
-            # (the hooks run last registered first; the standard library's is private API,
-            # used here as concurrent.futures itself uses it).
-            register = getattr(threading, "_register_atexit", None)
-            if register is not None:
-                register(functools.partial(_cancel_queued, weakref.ref(self)))
+            self._pool = WorkerPool(self.workers, _start_worker, (NICENESS, os.getpid()))
         return self._pool
 
     def before_start(self, func: Callable[[], None]) -> None:

@@ -61,9 +61,8 @@ def _group_ends(group: int, timeout: float) -> bool:
 def _stop(process: subprocess.Popen) -> None:
     """SIGINT first (Pelican stops its builder and server processes, uvicorn drains), then
     the whole process group by force if it lingers. The rest of the group gets a moment
-    after its first process has ended: the build's pool leaves a resource tracker behind,
-    which removes the pool's named semaphores (``/dev/shm/sem.mp-*``) once its workers have
-    ended; killed at once, it left them behind on every stop."""
+    after its first process has ended: the build's workers end by themselves once the kernel
+    tells them (SIGTERM) that the build has."""
     if process.poll() is None:
         os.kill(process.pid, signal.SIGINT)
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -1,0 +1,267 @@
+"""Worker processes for the build, started as plain Python processes with a pipe pair each.
+
+``ProcessPoolExecutor`` with the spawn method cost more than the work needed:
+
+- spawn starts ``multiprocessing``'s resource tracker, a third Python process (12 MB
+  resident) that waits for the pool's named semaphores, and left them in ``/dev/shm`` when
+  it was killed;
+- spawn runs the parent's main script again in each worker, as ``__mp_main__``. Under the
+  ``pelican`` script (``make html``) every worker imported the whole of Pelican: 440 modules
+  against 141 under ``python -m pelican`` (measured).
+
+A worker here starts with the build's ``sys.path`` and imports only what its tasks need.
+Each task and result is a length-prefixed pickle on the worker's pipes. In the build's
+process one thread per worker sends tasks and another reads results: a worker always has its
+next task waiting in its pipe (as ``concurrent.futures`` keeps one call queued ahead), so it
+does not idle while the build's process, busy writing pages, holds the interpreter lock.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import pickle
+import queue
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+# A task's pickle waits in the worker's pipe while it runs the one before.
+AHEAD = 2
+# Pipes of 1 MB (Linux's limit without privileges; 64 KB by default): a worker's result
+# of a few hundred KB is written at once, not in pieces each waiting for the build's reader
+# thread to get the interpreter lock from the build's writing of pages.
+_PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = 1031
+_HEADER = struct.Struct("!Q")
+
+
+def _boot_command(tasks: int, results: int) -> list[str]:
+    """The worker's command line: this interpreter with this process's flags (``-B``, ``-X``
+    options, as ``multiprocessing`` passes them), this process's ``sys.path`` after the pipes'
+    numbers, and nothing imported but this module before the tasks."""
+    code = ("import sys; sys.path[:] = sys.argv[3:]; "
+            "from luotsi.worker_pool import serve; serve(int(sys.argv[1]), int(sys.argv[2]))")
+    return [sys.executable, *subprocess._args_from_interpreter_flags(), "-c", code,
+            str(tasks), str(results), *sys.path]
+
+
+def _send(fd: int, message: Any) -> None:
+    """Write one message; a message is its length, then its pickle."""
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    _write(fd, _HEADER.pack(len(data)) + data)
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int) -> bytearray:
+    """The next message's pickle, or ``EOFError`` once the other end has closed its pipe."""
+    (size,) = _HEADER.unpack(_read(fd, _HEADER.size))
+    return _read(fd, size)
+
+
+def _read(fd: int, size: int) -> bytearray:
+    data = bytearray(size)
+    view, got = memoryview(data), 0
+    while got < size:
+        n = os.readv(fd, [view[got:]])
+        if not n:
+            raise EOFError
+        got += n
+    return data
+
+
+def _widen(fd: int) -> None:
+    with contextlib.suppress(ImportError, OSError):  # Linux's alone
+        import fcntl
+
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+
+
+def serve(tasks: int, results: int) -> None:
+    """A worker's life: its initializer, then each task in turn until the build closes its
+    end of the pipe. Ctrl-C is the build's to handle: a worker ends when the build does (its
+    pipe closes, or the initializer asks the kernel for a signal)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    initializer, initargs = pickle.loads(_receive(tasks))
+    initializer(*initargs)
+    while True:
+        try:
+            task = _receive(tasks)
+        except EOFError:
+            return
+        func: Any = "a task"
+        try:
+            func, args = pickle.loads(task)  # a module the worker cannot import fails here
+            outcome: tuple[Any, ...] = (True, func(*args))
+        except BaseException as error:  # every failure goes back to the build
+            outcome = (False, error, traceback.format_exc())
+        try:
+            _send(results, outcome)
+        except Exception as error:  # the result or the error would not pickle
+            _send(results, (False, RuntimeError(f"{func!r}: {error!r}"),
+                            traceback.format_exc()))
+
+
+class _RemoteTraceback(Exception):
+    """The worker's traceback, as the cause of the error raised in the build."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _Worker:
+    """One worker process, the thread that sends it tasks and the one that reads results."""
+
+    def __init__(self, pool: WorkerPool, initializer: Callable[..., None],
+                 initargs: tuple[Any, ...]):
+        self.pool = pool
+        task_read, self.task_write = os.pipe()
+        self.result_read, result_write = os.pipe()
+        for fd in (self.task_write, self.result_read):
+            _widen(fd)
+        self.process = subprocess.Popen(_boot_command(task_read, result_write),
+                                        pass_fds=(task_read, result_write))
+        os.close(task_read)
+        os.close(result_write)
+        self.running: collections.deque[Future[Any]] = collections.deque()
+        self.room = threading.Semaphore(AHEAD)
+        self.sender = threading.Thread(target=self._send_tasks, args=(initializer, initargs),
+                                       daemon=True, name=f"luotsi-send-{self.process.pid}")
+        self.reader = threading.Thread(target=self._read_results, daemon=True,
+                                       name=f"luotsi-read-{self.process.pid}")
+        self.sender.start()
+        self.reader.start()
+
+    def _send_tasks(self, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+        try:
+            _send(self.task_write, (initializer, initargs))
+            while True:
+                self.room.acquire()
+                task = self.pool.next_task()
+                if task is None:
+                    break
+                future, func, args = task
+                if not future.set_running_or_notify_cancel():  # cancelled while queued
+                    self.room.release()
+                    continue
+                try:
+                    message = pickle.dumps((func, args), pickle.HIGHEST_PROTOCOL)
+                except Exception as error:  # the task's own failure
+                    future.set_exception(error)
+                    self.room.release()
+                    continue
+                self.running.append(future)
+                _write(self.task_write, _HEADER.pack(len(message)) + message)
+        except OSError:
+            pass  # the worker has ended: the reader fails what it had been given
+        finally:
+            os.close(self.task_write)
+
+    def _read_results(self) -> None:
+        try:
+            while True:
+                data = _receive(self.result_read)
+                future = self.running.popleft()
+                self.room.release()
+                try:
+                    outcome = pickle.loads(data)
+                except Exception as error:  # an error class that wants other arguments
+                    future.set_exception(error)
+                    continue
+                if outcome[0]:
+                    future.set_result(outcome[1])
+                else:
+                    error = outcome[1]
+                    error.__cause__ = _RemoteTraceback(outcome[2])
+                    future.set_exception(error)
+        except (EOFError, OSError):
+            pass
+        finally:
+            os.close(self.result_read)
+        code = self.process.wait()
+        if self.running or (code and not self.pool.closed):
+            self.pool.break_down(f"a worker ended with exit status {code}")
+            while self.running:
+                self.running.popleft().set_exception(BrokenProcessPool(
+                    f"a worker ended with exit status {code} before its task did"))
+        self.room.release()  # a sender waiting for room finds the pool's end
+
+    def join(self) -> None:
+        self.sender.join()
+        self.reader.join()
+
+
+class WorkerPool:
+    """A fixed number of worker processes fed from one queue, all started at once, from the
+    calling thread (a worker's signal at the build's end is tied to the thread that started
+    it, see :func:`luotsi.background._start_worker`)."""
+
+    def __init__(self, workers: int, initializer: Callable[..., None],
+                 initargs: tuple[Any, ...] = ()):
+        self._tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self.closed = False
+        self.broken = ""
+        self._workers = [_Worker(self, initializer, initargs) for _ in range(workers)]
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+        with self._lock:
+            if self.broken:
+                raise BrokenProcessPool(self.broken)
+            if self.closed:
+                raise RuntimeError("the pool has been shut down")
+            future: Future[Any] = Future()
+            self._tasks.put((future, func, args))
+            return future
+
+    def next_task(self) -> tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None:
+        """The next task for a worker's sender, or ``None``: the pool is ending."""
+        task = self._tasks.get()
+        if task is None:
+            self._tasks.put(None)  # for the other workers' senders
+        return task
+
+    def break_down(self, why: str) -> None:
+        """A worker ended unasked: every task still queued fails, as do later ones (as a
+        ``ProcessPoolExecutor`` breaks), rather than waiting for a worker for ever."""
+        with self._lock:
+            self.broken = self.broken or why
+            self._drain(BrokenProcessPool(why))
+            self._tasks.put(None)
+
+    def _drain(self, error: BaseException | None) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                task = self._tasks.get_nowait()
+                if task is None:
+                    continue
+                if error is None:
+                    task[0].cancel()
+                elif task[0].set_running_or_notify_cancel():
+                    task[0].set_exception(error)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """Let the workers end after the tasks queued (or, with ``cancel_futures``, after
+        the ones they have already been sent)."""
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                if cancel_futures:
+                    self._drain(None)
+                self._tasks.put(None)
+        if wait:
+            for worker in self._workers:
+                worker.join()
