@@ -8,10 +8,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from concurrent.futures.process import BrokenProcessPool
 
 import pytest
-from luotsi.worker_pool import WorkerPool
+from luotsi.worker_pool import BrokenWorkerPool, WorkerPool
 
 
 def _nothing() -> None:
@@ -91,11 +90,11 @@ def test_a_task_or_result_that_does_not_travel_fails_alone(pool, tmp_path, monke
 def test_a_worker_that_dies_fails_its_task_and_the_queue_rather_than_hanging(pool):
     doomed = [pool.submit(time.sleep, 0.2) for _ in range(6)]
     killed = pool.submit(os._exit, 3)
-    with pytest.raises(BrokenProcessPool):
+    with pytest.raises(BrokenWorkerPool):
         killed.result(timeout=60)
     for future in doomed:  # each either ran or failed; none waits for ever
         future.exception(timeout=60)
-    with pytest.raises(BrokenProcessPool):
+    with pytest.raises(BrokenWorkerPool):
         pool.submit(max, 1, 2)
 
 

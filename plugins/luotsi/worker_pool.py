@@ -30,8 +30,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor, Future
 from typing import Any
 
 # A task's pickle waits in the worker's pipe while it runs the one before.
@@ -115,6 +114,10 @@ def serve(tasks: int, results: int) -> None:
                             traceback.format_exc()))
 
 
+class BrokenWorkerPool(BrokenExecutor):
+    """A worker ended unasked (killed, or out of memory): the pool runs nothing more."""
+
+
 class _RemoteTraceback(Exception):
     """The worker's traceback, as the cause of the error raised in the build."""
 
@@ -195,7 +198,7 @@ class _Worker:
         if self.running or (code and not self.pool.closed):
             self.pool.break_down(f"a worker ended with exit status {code}")
             while self.running:
-                self.running.popleft().set_exception(BrokenProcessPool(
+                self.running.popleft().set_exception(BrokenWorkerPool(
                     f"a worker ended with exit status {code} before its task did"))
         self.room.release()  # a sender waiting for room finds the pool's end
 
@@ -220,7 +223,7 @@ class WorkerPool:
     def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
         with self._lock:
             if self.broken:
-                raise BrokenProcessPool(self.broken)
+                raise BrokenWorkerPool(self.broken)
             if self.closed:
                 raise RuntimeError("the pool has been shut down")
             future: Future[Any] = Future()
@@ -239,7 +242,7 @@ class WorkerPool:
         ``ProcessPoolExecutor`` breaks), rather than waiting for a worker for ever."""
         with self._lock:
             self.broken = self.broken or why
-            self._drain(BrokenProcessPool(why))
+            self._drain(BrokenWorkerPool(why))
             self._tasks.put(None)
 
     def _drain(self, error: BaseException | None) -> None:
