@@ -205,9 +205,11 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
         import os, pathlib, time
 
         GO = pathlib.Path({str(tmp_path)!r}, "go")
+        HELD = pathlib.Path({str(tmp_path)!r}, "held")
 
         def run(items):
             if items == ["hold"]:
+                HELD.touch()
                 deadline = time.monotonic() + 30
                 while not GO.exists() and time.monotonic() < deadline:
                     time.sleep(0.02)
@@ -216,7 +218,7 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
             return [items, os.getpid()]
     """), encoding="utf-8")
     script = textwrap.dedent(f"""
-        import os, sys
+        import os, sys, time
         sys.path.insert(0, {str(tmp_path)!r})
         from luotsi.background import Background
         import held
@@ -227,6 +229,8 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
             for n in range(6):
                 background.batch(held.run, n, size=2)
             background.batch(held.run, "last", size=2)  # never sent: a part batch
+            while not held.HELD.exists():  # the worker has started (and holds)
+                time.sleep(0.01)
             results = list(background.results(held.run))
             background.close()
             print([[r[0], "build" if r[1] == os.getpid() else "worker"] for r in results])
