@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,14 @@ def check_pages(batch: list[tuple[Context, str, Known | None, bytes]]
     return results
 
 
+def check_pages_packed(batch: list[tuple[Context, str, Known | None, bytes]]) -> bytes:
+    """:func:`check_pages`, its results pickled where they are made. The build keeps each
+    batch's results as these bytes until its workers have ended, and only then unpacks them:
+    the results of 5,135 pages are 3.5 MB pickled and about 11 MB as Python objects, which
+    the build's process held beside the worker (its largest moment, at the end of a build)."""
+    return pickle.dumps(check_pages(batch), pickle.HIGHEST_PROTOCOL)
+
+
 def _read(output: str, path: str) -> bytes:
     with open(os.path.join(output, path), "rb") as handle:
         return handle.read()
@@ -150,7 +159,8 @@ class Audit:
             self.results[rel] = [lang, found, [self.cached_links[n] for n in links]]
         else:
             self.checked += 1
-            self.background.batch(check_pages, (self.context, rel, known, self.fingerprint))
+            self.background.batch(check_pages_packed,
+                                  (self.context, rel, known, self.fingerprint))
 
     def finish(self) -> Report:
         existing = _files(self.context.output)
@@ -162,8 +172,9 @@ class Audit:
         # Pages share most links; one copy of each, rather than one per page and batch, keeps
         # the build's memory to what the site's distinct links take.
         one: dict[tuple[str, str], tuple[str, str]] = {}
-        for batch in self.background.results(check_pages):
-            for path, key, lang, found, links in batch:
+        # The last results close the pool (Background.results): unpacked once it has.
+        for packed in self.background.results(check_pages_packed):
+            for path, key, lang, found, links in pickle.loads(packed):
                 self.keys[path] = key
                 self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
         # A rebuild that found every page in the cache, and no page gone, would write the
