@@ -36,6 +36,27 @@ def test_a_build_that_ends_early_drops_the_work_still_queued(tmp_path):
     assert done < 10, f"{done} of 40 queued tasks ran after the build had ended"
 
 
+def _touch_later(path: Path) -> None:
+    time.sleep(0.2)
+    path.touch()
+
+
+def test_a_build_stopped_in_its_last_step_does_not_wait_for_the_queue(tmp_path):
+    """Found in review: the workers leave Ctrl-C to the build, and the build's last step
+    closed its pool by waiting for every batch still queued. A block that ends by an error
+    or Ctrl-C cancels what no worker was given yet."""
+    from luotsi.background import Background
+
+    with pytest.raises(KeyboardInterrupt), Background(workers=1) as background:
+        first = background.submit(time.sleep, 0.3)
+        queued = [background.submit(_touch_later, tmp_path / f"ran-{n}") for n in range(20)]
+        first.result()
+        raise KeyboardInterrupt
+    ran = len(list(tmp_path.glob("ran-*")))
+    assert ran <= 2  # what was already waiting in the worker's pipe
+    assert sum(future.cancelled() for future in queued) == 20 - ran
+
+
 def test_workers_end_with_a_build_that_is_killed(tmp_path):
     """``pelican --autoreload --listen`` stops its builder with SIGTERM, skipping the pool's
     shutdown: the workers must not wait for work for ever."""

@@ -185,7 +185,18 @@ class Background:
         future.set_result(func(*args))
         return future
 
-    def close(self) -> None:
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        """Closed as the block ends; cancelling the tasks no worker was given yet if it ends
+        by an error or Ctrl-C, which the workers leave to the build: otherwise a build
+        stopped in its last step waited for every batch still queued."""
+        self.close(cancel=error_type is not None)
+
+    def close(self, cancel: bool = False) -> None:
+        """End the workers once the work sent has been done or, with ``cancel``, once the
+        tasks they were already given are."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None

@@ -180,11 +180,9 @@ class Build:
             self.finalizers.append((order, func))
 
     def finalize(self) -> None:
-        try:
+        with self.background:
             for _, func in sorted(self.finalizers, key=lambda pair: pair[0]):
                 func(self)
-        finally:
-            self.background.close()
         self.finished = True
         self.report()
 

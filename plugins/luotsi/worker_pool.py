@@ -14,6 +14,9 @@ Each task and result is a length-prefixed pickle on the worker's pipes. In the b
 process one thread per worker sends tasks and another reads results: a worker always has its
 next task waiting in its pipe (as ``concurrent.futures`` keeps one call queued ahead), so it
 does not idle while the build's process, busy writing pages, holds the interpreter lock.
+
+What spawn did and this does not: a task's function must be importable by its module's name
+(not defined in the build's ``__main__``), and it runs on POSIX systems only (``pass_fds``).
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ def _read(fd: int, size: int) -> bytearray:
     data = bytearray(size)
     view, got = memoryview(data), 0
     while got < size:
-        n = os.readv(fd, [view[got:]])
+        n = os.readv(fd, [view[got:]])  # into place: a result of megabytes is not copied
         if not n:
             raise EOFError
         got += n
@@ -94,6 +97,8 @@ def serve(tasks: int, results: int) -> None:
     end of the pipe. Ctrl-C is the build's to handle: a worker ends when the build does (its
     pipe closes, or the initializer asks the kernel for a signal)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fd in (tasks, results):  # not to a program a task starts: it would hold them open
+        os.set_inheritable(fd, False)
     initializer, initargs = pickle.loads(_receive(tasks))
     initializer(*initargs)
     while True:
@@ -131,15 +136,28 @@ class _Worker:
     def __init__(self, pool: WorkerPool, initializer: Callable[..., None],
                  initargs: tuple[Any, ...]):
         self.pool = pool
-        task_read, self.task_write = os.pipe()
-        self.result_read, result_write = os.pipe()
-        for fd in (self.task_write, self.result_read):
-            _widen(fd)
-        self.process = subprocess.Popen(_boot_command(task_read, result_write),
-                                        pass_fds=(task_read, result_write))
+        opened: list[int] = []
+        try:
+            task_read, self.task_write = os.pipe()
+            opened += (task_read, self.task_write)
+            self.result_read, result_write = os.pipe()
+            opened += (self.result_read, result_write)
+            for fd in (self.task_write, self.result_read):
+                _widen(fd)
+            self.process = subprocess.Popen(_boot_command(task_read, result_write),
+                                            pass_fds=(task_read, result_write))
+        except BaseException:
+            for fd in opened:
+                os.close(fd)
+            raise
         os.close(task_read)
         os.close(result_write)
+        # The tasks the worker has been given, in order, and why it ended once it has: both
+        # under one lock, so that a task is either given to a worker still alive (and failed
+        # by the reader if the worker then dies) or failed by the sender.
+        self.lock = threading.Lock()
         self.running: collections.deque[Future[Any]] = collections.deque()
+        self.ended = ""
         self.room = threading.Semaphore(AHEAD)
         self.sender = threading.Thread(target=self._send_tasks, args=(initializer, initargs),
                                        daemon=True, name=f"luotsi-send-{self.process.pid}")
@@ -166,7 +184,14 @@ class _Worker:
                     future.set_exception(error)
                     self.room.release()
                     continue
-                self.running.append(future)
+                with self.lock:
+                    ended = self.ended
+                    if not ended:
+                        self.running.append(future)
+                if ended:  # the worker ended before this task could be given to it
+                    future.set_exception(BrokenWorkerPool(ended))
+                    self.pool.break_down(ended)
+                    break
                 _write(self.task_write, _HEADER.pack(len(message)) + message)
         except OSError:
             pass  # the worker has ended: the reader fails what it had been given
@@ -176,35 +201,46 @@ class _Worker:
     def _read_results(self) -> None:
         try:
             while True:
-                data = _receive(self.result_read)
-                future = self.running.popleft()
-                self.room.release()
                 try:
-                    outcome = pickle.loads(data)
-                except Exception as error:  # an error class that wants other arguments
-                    future.set_exception(error)
-                    continue
-                if outcome[0]:
-                    future.set_result(outcome[1])
-                else:
-                    error = outcome[1]
-                    error.__cause__ = _RemoteTraceback(outcome[2])
-                    future.set_exception(error)
-        except (EOFError, OSError):
-            pass
+                    data = _receive(self.result_read)
+                except (EOFError, OSError):
+                    break
+                with self.lock:
+                    future = self.running.popleft()
+                self.room.release()
+                _complete(future, data)
         finally:
             os.close(self.result_read)
-        code = self.process.wait()
-        if self.running or (code and not self.pool.closed):
-            self.pool.break_down(f"a worker ended with exit status {code}")
-            while self.running:
-                self.running.popleft().set_exception(BrokenWorkerPool(
-                    f"a worker ended with exit status {code} before its task did"))
-        self.room.release()  # a sender waiting for room finds the pool's end
+            code = self.process.wait()
+            with self.lock:
+                self.ended = f"a worker ended with exit status {code}"
+                lost = list(self.running)
+                self.running.clear()
+            if lost or not self.pool.closed:  # a worker ends by itself only once asked to
+                self.pool.break_down(self.ended)
+            for future in lost:
+                future.set_exception(BrokenWorkerPool(f"{self.ended} before its task did"))
+            self.room.release()  # a sender waiting for room finds the pool's end
 
     def join(self) -> None:
         self.sender.join()
         self.reader.join()
+
+
+def _complete(future: Future[Any], data: bytearray) -> None:
+    """A task's outcome, as the worker sent it, into its future, whatever it holds."""
+    try:
+        outcome = pickle.loads(data)
+        if outcome[0]:
+            future.set_result(outcome[1])
+            return
+        error = outcome[1]
+        if not isinstance(error, BaseException):
+            raise TypeError(f"a worker sent {error!r} as an error")
+        error.__cause__ = _RemoteTraceback(outcome[2])
+    except BaseException as failure:  # an error class that wants other arguments, say
+        error = failure
+    future.set_exception(error)
 
 
 class WorkerPool:
@@ -218,7 +254,13 @@ class WorkerPool:
         self._lock = threading.Lock()
         self.closed = False
         self.broken = ""
-        self._workers = [_Worker(self, initializer, initargs) for _ in range(workers)]
+        self._workers: list[_Worker] = []
+        try:
+            for _ in range(workers):
+                self._workers.append(_Worker(self, initializer, initargs))
+        except BaseException:  # the second could not be started: nor do the first go on
+            self.shutdown(wait=True, cancel_futures=True)
+            raise
 
     def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
         with self._lock:

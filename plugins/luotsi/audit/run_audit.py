@@ -229,11 +229,8 @@ class Audit:
 
 def audit(context: Context, cache_file: str | None = None) -> Report:
     """Check every page of a finished output and the site as a whole, on all cores."""
-    background = Background()
-    try:
+    with Background() as background:
         return Audit(context, cache_file, background).finish()
-    finally:
-        background.close()
 
 
 def site_findings(context: Context) -> list[checks.Finding]:
