@@ -231,3 +231,17 @@ def test_the_build_script_is_not_run_again_in_a_worker(tmp_path):
                              capture_output=True, text=True).stdout
     assert marker.read_text(encoding="utf-8").split() == ["__main__"]
     assert printed.split() == ["False"]
+
+
+def test_a_closed_pool_leaves_no_thread_descriptor_or_process():
+    """``make serve`` starts a pool for each rebuild: none may leave anything behind."""
+    import threading
+
+    threads, descriptors = threading.active_count(), len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        started = WorkerPool(2, _nothing)
+        assert started.submit(max, 1, 2).result(timeout=60) == 2
+        started.shutdown(wait=True)
+    assert threading.active_count() == threads
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+    assert not descendants(os.getpid())
