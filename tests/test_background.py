@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .worker_tasks import touch_later
+
 
 def test_a_build_that_ends_early_drops_the_work_still_queued(tmp_path):
     """Forty files queued behind slow tasks, then the process ends (as Ctrl-C ends a build):
@@ -36,11 +38,6 @@ def test_a_build_that_ends_early_drops_the_work_still_queued(tmp_path):
     assert done < 10, f"{done} of 40 queued tasks ran after the build had ended"
 
 
-def _touch_later(path: Path) -> None:
-    time.sleep(0.2)
-    path.touch()
-
-
 def test_a_build_stopped_in_its_last_step_does_not_wait_for_the_queue(tmp_path):
     """Found in review: the workers leave Ctrl-C to the build, and the build's last step
     closed its pool by waiting for every batch still queued. A block that ends by an error
@@ -49,7 +46,7 @@ def test_a_build_stopped_in_its_last_step_does_not_wait_for_the_queue(tmp_path):
 
     with pytest.raises(KeyboardInterrupt), Background(workers=1) as background:
         first = background.submit(time.sleep, 0.3)
-        queued = [background.submit(_touch_later, tmp_path / f"ran-{n}") for n in range(20)]
+        queued = [background.submit(touch_later, tmp_path / f"ran-{n}") for n in range(20)]
         first.result()
         raise KeyboardInterrupt
     ran = len(list(tmp_path.glob("ran-*")))

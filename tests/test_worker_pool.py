@@ -9,10 +9,11 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 from luotsi.worker_pool import BrokenWorkerPool, WorkerPool
+
+from .worker_tasks import touch_later
 
 
 def _nothing() -> None:
@@ -55,11 +56,6 @@ def _quit_quietly() -> None:
     """An initializer that ends its worker with status 0, as a worker does whose build has
     already gone."""
     os._exit(0)
-
-
-def _touch_later(path: Path) -> None:
-    time.sleep(0.2)
-    path.touch()
 
 
 def _start_a_program() -> int:
@@ -203,7 +199,7 @@ def test_a_worker_that_dies_fails_its_task_and_the_queue_rather_than_hanging(poo
 def test_queued_tasks_are_cancelled_at_shutdown(tmp_path):
     started = WorkerPool(1, _nothing)
     first = started.submit(time.sleep, 0.3)
-    queued = [started.submit(_touch_later, tmp_path / f"ran-{n}") for n in range(10)]
+    queued = [started.submit(touch_later, tmp_path / f"ran-{n}") for n in range(10)]
     first.result()
     started.shutdown(wait=True, cancel_futures=True)
     ran = len(list(tmp_path.glob("ran-*")))

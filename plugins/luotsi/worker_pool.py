@@ -42,7 +42,6 @@ AHEAD = 2
 # of a few hundred KB is written at once, not in pieces each waiting for the build's reader
 # thread to get the interpreter lock from the build's writing of pages.
 _PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = 1031
 _HEADER = struct.Struct("!Q")
 
 
@@ -57,13 +56,12 @@ def _boot_command(tasks: int, results: int) -> list[str]:
 
 
 def _send(fd: int, message: Any) -> None:
-    """Write one message; a message is its length, then its pickle."""
-    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-    _write(fd, _HEADER.pack(len(data)) + data)
+    _write(fd, pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
 
 
 def _write(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+    """Write one message: its length, then its pickle (``data``)."""
+    view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
         view = view[os.write(fd, view):]
 
@@ -86,10 +84,10 @@ def _read(fd: int, size: int) -> bytearray:
 
 
 def _widen(fd: int) -> None:
-    with contextlib.suppress(ImportError, OSError):  # Linux's alone
+    with contextlib.suppress(ImportError, AttributeError, OSError):  # Linux's alone
         import fcntl
 
-        fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
 
 
 def serve(tasks: int, results: int) -> None:
@@ -192,7 +190,7 @@ class _Worker:
                     future.set_exception(BrokenWorkerPool(ended))
                     self.pool.break_down(ended)
                     break
-                _write(self.task_write, _HEADER.pack(len(message)) + message)
+                _write(self.task_write, message)
         except OSError:
             pass  # the worker has ended: the reader fails what it had been given
         finally:
