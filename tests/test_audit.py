@@ -257,11 +257,9 @@ def test_prices_and_years_are_found_as_the_plain_pattern_finds_them():
 
 
 def test_the_results_are_unpacked_once_the_workers_have_ended(tmp_path, monkeypatch):
-    """A worker's results stay pickled in the build until the pool has closed: unpacked as
+    """A worker's results stay packed in the build until the pool has closed: unpacked as
     they came, they were 11 MB of the build's process beside the worker, at its largest."""
     import datetime as dt
-    import pickle
-    import types
 
     from luotsi.audit import run_audit
     from luotsi.background import Background
@@ -280,12 +278,13 @@ def test_the_results_are_unpacked_once_the_workers_have_ended(tmp_path, monkeypa
         audit.page(str(tmp_path / f"p{n}" / "index.html"))
     unpacked_with_the_pool: list[bool] = []
 
+    unpack = run_audit.unpack
+
     def watched(data: bytes):
         unpacked_with_the_pool.append(background._pool is not None)
-        return pickle.loads(data)
+        return unpack(data)
 
-    monkeypatch.setattr(run_audit, "pickle", types.SimpleNamespace(
-        loads=watched, dumps=pickle.dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    monkeypatch.setattr(run_audit, "unpack", watched)
     report = audit.finish()
     assert unpacked_with_the_pool and not any(unpacked_with_the_pool)
     assert report.pages == 40

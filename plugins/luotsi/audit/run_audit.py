@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import pickle
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,11 +89,18 @@ def check_pages(batch: list[tuple[Context, str, Known | None, bytes]]
 
 
 def check_pages_packed(batch: list[tuple[Context, str, Known | None, bytes]]) -> bytes:
-    """:func:`check_pages`, its results pickled where they are made. The build keeps each
-    batch's results as these bytes until its workers have ended, and only then unpacks them:
-    the results of 5,135 pages are 3.5 MB pickled and about 11 MB as Python objects, which
-    the build's process held beside the worker (its largest moment, at the end of a build)."""
-    return pickle.dumps(check_pages(batch), pickle.HIGHEST_PROTOCOL)
+    """:func:`check_pages`, its results pickled and compressed where they are made. The
+    build keeps each batch's results as these bytes until its workers have ended, and only
+    then unpacks them (:func:`unpack`): the results of 5,135 pages are about 11 MB as Python
+    objects, which the build's process held beside the worker (its largest moment, at the
+    end of a build), 4.8 MB pickled, and 0.9 MB compressed (22 ms to compress them all at
+    zlib's fastest level, 16 ms to decompress)."""
+    return zlib.compress(pickle.dumps(check_pages(batch), pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(packed: bytes) -> list[tuple[str, str, str, list[Any], list[Any]]]:
+    """What :func:`check_pages_packed` packed."""
+    return pickle.loads(zlib.decompress(packed))
 
 
 def _read(output: str, path: str) -> bytes:
@@ -174,7 +182,7 @@ class Audit:
         one: dict[tuple[str, str], tuple[str, str]] = {}
         # The last results close the pool (Background.results): unpacked once it has.
         for packed in self.background.results(check_pages_packed):
-            for path, key, lang, found, links in pickle.loads(packed):
+            for path, key, lang, found, links in unpack(packed):
                 self.keys[path] = key
                 self.results[path] = [lang, found, [one.setdefault(link, link) for link in links]]
         # A rebuild that found every page in the cache, and no page gone, would write the
