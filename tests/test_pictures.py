@@ -138,6 +138,23 @@ def _write_through(path: str, writer: int) -> None:
         json.dump({"writer": writer}, handle)
 
 
+@pytest.mark.skipif(images.modern_format("avif") != "avif", reason="Pillow without AVIF")
+def test_a_picture_is_the_same_bytes_whatever_the_machine_s_cores(tmp_path, monkeypatch):
+    """Pillow gives the AV1 encoder one thread per core unless told, and one thread writes
+    other bytes than two: the same site built on a one-core machine differed."""
+    from PIL import AvifImagePlugin
+
+    source = tmp_path / "a.jpg"
+    Image.effect_noise((960, 1200), 60).convert("RGB").save(source, "JPEG", quality=90)
+    made = []
+    for cores in (1, 8):
+        monkeypatch.setattr(AvifImagePlugin, "_get_default_max_threads", lambda n=cores: n)
+        cache = tmp_path / f"cache-{cores}"
+        variants = images.process(str(source), images.Recipe((960,)), str(cache))
+        made.append([(cache / v.modern).read_bytes() for v in variants])
+    assert made[0] == made[1]
+
+
 def test_without_avif_in_pillow_the_modern_format_is_webp(monkeypatch):
     images.modern_format.cache_clear()
     monkeypatch.setattr(images.features, "check", lambda name: False)
