@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import ROOT
 from .worker_tasks import touch_later
 
 
@@ -93,13 +94,6 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
 
-
-CHILDREN = """
-        def children():
-            import glob, os
-            return sum(len(open(path).read().split())
-                       for path in glob.glob(f"/proc/{os.getpid()}/task/*/children"))
-"""
 
 RSS_KIB = """
         def rss_kib():
@@ -323,11 +317,14 @@ def test_the_workers_end_once_nothing_is_left_to_do(tmp_path):
             return [3 * item for item in items]
     """), encoding="utf-8")
     script = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(tmp_path)!r})
+        import os, sys
+        sys.path[:0] = [{str(tmp_path)!r}, {str(ROOT)!r}]
         from luotsi.background import Background
+        from tests.worker_tasks import descendants
         import twice
-        {CHILDREN}
+
+        def children():
+            return len(descendants(os.getpid()))
 
         if __name__ == "__main__":
             background = Background(workers=1)
@@ -398,8 +395,6 @@ def test_a_pelican_build_skips_the_last_collections_only_with_luotsi_alone(site)
     plugins are all Luotsi's: another plugin's module-level file or temporary file may rely on
     being finalized at exit (and so may a program that runs Pelican itself, such as this test
     runner). A module-level object that says when it is collected shows which happened."""
-    from .conftest import ROOT
-
     (site.root / "cycle.py").write_text(textwrap.dedent(CYCLE), encoding="utf-8")
     (site.root / "other_plugin.py").write_text("def register():\n    pass\n", encoding="utf-8")
     site.post("posts/a.md", "Hei", "fi")

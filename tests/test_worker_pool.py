@@ -13,7 +13,7 @@ import time
 import pytest
 from luotsi.worker_pool import BrokenWorkerPool, WorkerPool
 
-from .worker_tasks import touch_later
+from .worker_tasks import descendants, touch_later
 
 
 def _nothing() -> None:
@@ -61,20 +61,6 @@ def _quit_quietly() -> None:
 def _start_a_program() -> int:
     """A program started the way a careless task might, keeping every inheritable descriptor."""
     return subprocess.Popen(["sleep", "60"], close_fds=False).pid
-
-
-def descendants(pid: int) -> list[str]:
-    """The command lines of every process started below ``pid``, at any depth."""
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        for task in os.listdir(f"/proc/{parent}/task"):
-            with open(f"/proc/{parent}/task/{task}/children", encoding="utf-8") as handle:
-                for child in map(int, handle.read().split()):
-                    with open(f"/proc/{child}/cmdline", "rb") as cmdline:
-                        found.append(cmdline.read().replace(b"\0", b" ").decode())
-                    frontier.append(child)
-    return found
 
 
 @pytest.fixture
