@@ -290,3 +290,42 @@ def test_the_results_are_unpacked_once_the_workers_have_ended(tmp_path, monkeypa
     assert report.pages == 40
     broken = [f for f in report.findings if f[1] == "links"]
     assert [f[0] for f in broken] == ["p39/index.html"]  # /p40/ does not exist
+
+
+def test_a_cached_page_s_problems_are_reported_at_its_own_path(tmp_path):
+    """The cache keeps a page's results by its bytes, and each problem once for the site:
+    two pages with the same bytes at two paths are each reported at their own path when a
+    rebuild takes both from the cache, and their shared problem is written once."""
+    import datetime as dt
+
+    from luotsi.audit import run_audit
+    from luotsi.background import Background
+
+    output = tmp_path / "output"
+    same = ('<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>A</title>'
+            '</head><body><img src="/x.png"><a href="/gone/">x</a></body></html>')
+    for name in ("a", "b"):
+        (output / name).mkdir(parents=True)
+        (output / name / "index.html").write_text(same, encoding="utf-8")
+    context = run_audit.Context(str(output), "https://example.test", {}, {}, ("fi",), 12,
+                                dt.date(2026, 12, 7))
+    cache = tmp_path / "audit.json"
+
+    def images_and_links() -> list[tuple[str, str, str]]:
+        with Background(workers=0) as background:
+            report = run_audit.Audit(context, str(cache), background).finish()
+        return sorted((path, check, problem) for path, check, problem, _ in report.findings
+                      if check in ("images", "links"))
+
+    first = images_and_links()
+    assert first == [(page, check, problem) for page in ("a/index.html", "b/index.html")
+                     for check, problem in (("images", "image /x.png has no alt text"),
+                                            ("links", "broken internal link: /gone/"),
+                                            ("links", "broken internal link: /x.png"))]
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    assert [p for p in stored["problems"] if p[0] == "images"] == [
+        ["images", "image /x.png has no alt text",
+         'describe the picture, or alt="" if it is decoration']]
+    os.utime(cache, (1, 1))
+    assert images_and_links() == first  # every page taken from the cache
+    assert cache.stat().st_mtime == 1
