@@ -265,7 +265,8 @@ class SeoBuilder:
             image=image, published=published, modified=modified)
         noindex = bool(ctx.get("luotsi_noindex")) or (
             item is not None and getattr(item, "status", "") == "draft")
-        if ctx.get("output_file"):  # the audit reads these pages: it need not validate again
+        # the audit reads these pages: it need not validate again (nothing kept without it)
+        if ctx.get("output_file") and build.auditor is not None:
             build.validated_jsonld[ctx["output_file"]] = (digest, [*self.site_problems, *problems])
         return Seo(tags.title, tags.description, canonical, tags.og, tags.twitter, jsonld,
                    noindex)
