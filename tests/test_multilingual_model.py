@@ -51,6 +51,31 @@ def test_switcher_lands_on_translation_or_on_home_with_notice():
     assert targets["sv"].url == "sv/#untranslated" and not targets["sv"].available
 
 
+def test_a_group_s_switchers_share_their_targets_and_differ_only_in_the_current_one():
+    """With L languages a group has L members of L targets each; shared, the members hold
+    one copy of each target, and each member's list is what it would be alone."""
+    group = {"fi": Item("fi", "blog/a/", day(1)), "en": Item("en", "en/blog/a/", day(1)),
+             "sv": Item("sv", "sv/blog/a/", day(1))}
+    homes = {"fi": "", "en": "en/", "sv": "sv/", "ja": "ja/"}
+    names = {k: k.upper() for k in homes}
+    shared: dict[model.SwitchTarget, model.SwitchTarget] = {}
+    lists = {lang: model.switcher(lang, group, LANGS, names, homes, shared=shared)
+             for lang in group}
+    for lang, targets in lists.items():
+        assert targets == model.switcher(lang, group, LANGS, names, homes)
+        assert [t.lang for t in targets if t.current] == [lang]
+    assert lists["fi"][1] is lists["sv"][1]  # en, not current on either page
+    assert lists["fi"][3] is lists["en"][3]  # ja, not translated: the home page's notice
+    assert len({id(t) for targets in lists.values() for t in targets}) == 3 + 4
+
+
+def test_a_group_s_members_and_sitemap_records_share_one_tuple_of_links():
+    group = {"fi": Item("fi", "blog/a/", day(1)), "en": Item("en", "en/blog/a/", day(2))}
+    links = model.alternates(group["fi"], group, LANGS, "fi")
+    assert links == (("fi", "blog/a/"), ("en", "en/blog/a/"), ("x-default", "blog/a/"))
+    assert tuple(links) is links  # what PageRecord keeps (pages.record): no copy
+
+
 def test_listing_policies():
     groups = {
         "a": {"fi": Item("fi", "a/", day(3), "a"), "en": Item("en", "en/a/", day(3), "a")},

@@ -7,6 +7,7 @@ is multilingual, canonical and in the sitemap without code of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .build import Build, PageRecord
@@ -23,7 +24,7 @@ class _Url:
         self.metadata: dict[str, str] = {}
 
 
-def url_alternates(build: Build, urls_by_lang: dict[str, str]) -> list[model.Alternate]:
+def url_alternates(build: Build, urls_by_lang: dict[str, str]) -> tuple[model.Alternate, ...]:
     """hreflang links of a generated page known only by its URL in each language."""
     group = {lang: _Url(url, lang) for lang, url in urls_by_lang.items()}
     return model.alternates(next(iter(group.values())), group, build.config.languages,
@@ -38,11 +39,11 @@ def url_switcher(build: Build, urls_by_lang: dict[str, str], lang: str
                           build.home_urls)
 
 
-def record(build: Build, url: str, lang: str, alternates: list[model.Alternate],
+def record(build: Build, url: str, lang: str, alternates: Sequence[model.Alternate],
            lastmod: Any = None, indexable: bool = True) -> None:
-    """List a written page for the sitemap and the audits."""
-    build.pages.append(PageRecord(url, lang, tuple((a.hreflang, a.url) for a in alternates),
-                                  lastmod, indexable))
+    """List a written page for the sitemap and the audits (a group's tuple of links, not a
+    copy of it: :func:`model.alternates`)."""
+    build.pages.append(PageRecord(url, lang, tuple(alternates), lastmod, indexable))
 
 
 def write_localized(generator: Any, writer: Any, build: Build, template: str,

@@ -11,7 +11,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Group = dict[str, Any]  # language → item
 
@@ -91,24 +91,26 @@ def is_untranslated(item: Any) -> bool:
     return str(marked).strip().lower() not in ("", "no", "false", "0")
 
 
-@dataclass(frozen=True)
-class Alternate:
+class Alternate(NamedTuple):
+    """An hreflang link; a pair, as the sitemap lists it."""
+
     hreflang: str
     url: str
 
 
 def alternates(item: Any, group: Group, languages: Sequence[str], default_lang: str,
-               ) -> list[Alternate]:
+               ) -> tuple[Alternate, ...]:
     """hreflang links of one item: itself and each existing translation, plus x-default.
 
-    The same list is produced for every member of a group, which is what makes the links
-    reciprocal, as search engines require.
+    The same links are produced for every member of a group, which is what makes them
+    reciprocal, as search engines require; one tuple serves every member's page and its
+    sitemap record, rather than a copy per member (with L languages, L² links a group).
     """
     links = [Alternate(lang, group[lang].url) for lang in languages if lang in group]
     extra = sorted(lang for lang in group if lang not in languages)
     links += [Alternate(lang, group[lang].url) for lang in extra]
     links.append(Alternate("x-default", original_of(group, default_lang, languages).url))
-    return links
+    return tuple(links)
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,15 @@ class SwitchTarget:
 
 def switcher(lang: str, group: Group | None, languages: Sequence[str], names: dict[str, str],
              home_urls: dict[str, str], missing_fragment: str = "untranslated",
-             ) -> list[SwitchTarget]:
+             shared: dict[SwitchTarget, SwitchTarget] | None = None) -> list[SwitchTarget]:
     """Where each language's switcher link lands for a page in ``lang``.
 
     A missing translation lands on that language's home page at ``#untranslated``, where a
     notice (shown with CSS ``:target``, no script) says the page is not translated.
+
+    The members of a group can pass one ``shared`` dict: their switchers then hold one copy
+    of each target, and differ only in the target of the page's own language (L targets a
+    member instead of L² a group, with L languages).
     """
     targets = []
     for other in languages:
@@ -139,6 +145,8 @@ def switcher(lang: str, group: Group | None, languages: Sequence[str], names: di
         else:
             targets.append(SwitchTarget(other, names[other],
                                         f"{home_urls[other]}#{missing_fragment}", False, False))
+    if shared is not None:
+        targets = [shared.setdefault(target, target) for target in targets]
     return targets
 
 

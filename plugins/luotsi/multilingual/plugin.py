@@ -126,11 +126,13 @@ def attach(build: Build, items: Sequence[Any]) -> dict[str, model.Group]:
             item.override_url, item.override_save_as = item.url, item.save_as
         # every member links the same set (reciprocal links): one list for the group
         links = model.alternates(members[0], group, languages, default_lang)
+        targets: dict[model.SwitchTarget, model.SwitchTarget] = {}
         for item in members:
             item.luotsi_group = group
             item.luotsi_alternates = links
             item.luotsi_switcher = model.switcher(item.lang, group, languages,
-                                                  build.language_names, build.home_urls)
+                                                  build.language_names, build.home_urls,
+                                                  shared=targets)
             if item.luotsi_kind != "article":
                 item.luotsi_kind = model.page_kind(item, build.config.policy_pages)
             item.luotsi_canonical = item.url
