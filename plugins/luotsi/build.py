@@ -52,7 +52,7 @@ class NoBuildError(RuntimeError):
     """A capability was used outside a build that registered Luotsi."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageRecord:
     """A written HTML page as the sitemap and the audits need it."""
 

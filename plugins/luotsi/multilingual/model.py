@@ -113,7 +113,7 @@ def alternates(item: Any, group: Group, languages: Sequence[str], default_lang: 
     return tuple(links)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SwitchTarget:
     lang: str
     name: str

@@ -22,7 +22,7 @@ from . import payload, poster, render
 QR_DIR = "qr"
 
 
-@dataclass
+@dataclass(slots=True)
 class PageCode:
     """A page's code as templates use it."""
 

@@ -46,7 +46,7 @@ class _Runs(dict[str, str]):
 _RUN_COMMANDS = _Runs()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     payload: str
     error: str = "m"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -35,17 +35,17 @@ AHEAD = 2  # tasks the workers may have unfinished for a card to be queued ahead
 BACKGROUND, ACCENT, TEXT, MUTED = (14, 42, 71), (120, 220, 170), (255, 255, 255), (190, 205, 220)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     title: str
     site_name: str
     lang: str
+    name: str = field(init=False, compare=False)  # the file's name, from the three above
 
-    @functools.cached_property
-    def name(self) -> str:
+    def __post_init__(self) -> None:
         digest = hashlib.sha256(f"{_VERSION}\0{self.title}\0{self.site_name}\0{self.lang}"
                                 .encode()).hexdigest()
-        return f"{digest[:16]}.jpg"
+        object.__setattr__(self, "name", f"{digest[:16]}.jpg")
 
 
 @functools.cache
