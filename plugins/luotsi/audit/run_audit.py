@@ -219,8 +219,7 @@ class Audit:
             for path in paths:
                 if path in self.results:
                     lang, found, links = self.results[path]
-                    entry = [lang, [problems.setdefault(tuple(f[1:]), len(problems))
-                                    for f in found],
+                    entry = [lang, [problems.setdefault(f[1:], len(problems)) for f in found],
                              " ".join(str(numbers.setdefault(link, len(numbers)))
                                       for link in links)]
                     handle.write(f"{separator}{json.dumps(self.keys[path])}: "
@@ -236,9 +235,8 @@ class Audit:
         for path in paths:
             if path not in self.results:
                 continue
-            lang, found, links = self.results[path]
-            found = [tuple(f) for f in found]
-            found += checks.broken_links(path, links, targets)
+            lang, found, links = self.results[path]  # findings are tuples, as checks yield them
+            found = [*found, *checks.broken_links(path, links, targets)]
             report.pages += 1
             per_lang[lang]["pages"] += 1
             if found:

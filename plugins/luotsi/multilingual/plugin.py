@@ -124,7 +124,7 @@ def attach(build: Build, items: Sequence[Any]) -> dict[str, model.Group]:
             # (about a tenth of a cold build's profile), and each member's links read every
             # other member's url; they are final here, so keep them before the links are made.
             item.override_url, item.override_save_as = item.url, item.save_as
-        # every member links the same set (reciprocal links): one list for the group
+        # every member links the same set (reciprocal links): one tuple for the group
         links = model.alternates(members[0], group, languages, default_lang)
         targets: dict[model.SwitchTarget, model.SwitchTarget] = {}
         for item in members:
