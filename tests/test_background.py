@@ -174,6 +174,56 @@ def test_the_modules_of_worker_tasks_do_not_import_pelican():
     assert done.strip() == "[]", f"a worker's task imports Pelican: {done}"
 
 
+def test_the_workers_of_the_writing_do_not_load_openssl():
+    """``import hashlib`` loads OpenSSL's libcrypto, 3.4 MB resident in each process; the
+    tasks of the workers that run while pages are written take their digests from
+    :mod:`luotsi.digests` instead."""
+    tasks = ("luotsi.structured_data.share_image", "luotsi.audit.run_audit",
+             "luotsi.qr.render", "luotsi.qr.poster", "luotsi.background")
+    script = (f"import sys\nfor name in {tasks!r}: __import__(name)\n"
+              "print('_hashlib' in sys.modules)")
+    assert python(script).strip() == "False"
+
+
+def test_the_workers_are_renewed_once_idle(tmp_path):
+    """After the reading, the work goes to a fresh worker, without the modules and the heap
+    that converting Markdown left in the first: not while the first still has a task (no two
+    workers at once, no wait), but at the first task sent once it has none."""
+    (tmp_path / "who.py").write_text(textwrap.dedent("""
+        import os, time
+
+        def pid(items):
+            time.sleep(items[0])
+            return os.getpid()
+    """), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path[:0] = [{str(tmp_path)!r}, {str(ROOT)!r}]
+        from luotsi.background import Background
+        from tests.worker_tasks import descendants
+        import who
+
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            first = background.submit(who.pid, [0]).result()
+            slow = background.submit(who.pid, [0.5])
+            background.renew_when_idle()
+            busy = background.submit(who.pid, [0])  # the first worker still has a task
+            counts = [len(descendants(os.getpid()))]
+            slow.result(), busy.result()
+            fresh = background.submit(who.pid, [0]).result()  # idle now: renewed
+            counts.append(len(descendants(os.getpid())))
+            again = background.submit(who.pid, [0]).result()  # renewed once, not again
+            background.close()
+            print([slow.result() == first, busy.result() == first, fresh != first,
+                   again == fresh])
+            print(counts)
+    """)
+    checks, counts = python(script).splitlines()
+    assert ast.literal_eval(checks) == [True, True, True, True]
+    assert ast.literal_eval(counts) == [1, 1]  # one worker at a time
+
+
 def test_a_flushed_part_batch_runs_without_waiting_for_results(tmp_path):
     """Codes are queued in batches of 64; the last, part batch used to be sent only when its
     results were asked for, at the end of the build, behind every card and audit queued

@@ -104,6 +104,7 @@ class Background:
         self._pool: WorkerPool | None = None
         self._unfinished: set[Future[Any]] = set()  # sent to the workers, not done yet
         self._before_start: list[Callable[[], None]] = []
+        self._renew = False
         # Per function: the items not sent yet, the batch size, and each batch sent (its
         # future and its items, which the build runs itself if no worker has started it).
         self._batches: dict[Callable[..., Any],
@@ -126,10 +127,25 @@ class Background:
         if func not in self._before_start:
             self._before_start.append(func)
 
+    def renew_when_idle(self) -> None:
+        """Give the work sent from now on to fresh workers, once the ones running are idle.
+
+        Converting a cold build's Markdown leaves a worker with modules the rest of the build
+        never uses again (Markdown, Pygments) and a heap fragmented by thousands of
+        conversions: at 1,000 posts × 4 languages it held 53 MB to the build's end, against
+        40 for a worker that started after the reading (measured). The pool is closed at the
+        first task sent once nothing is queued or running, so two pools are never alive at
+        once and the build never waits for a busy one; the next pool then starts as every
+        pool does, from the build's thread."""
+        self._renew = self._pool is not None
+
     def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run ``func(*args)`` in a worker; its result comes back through the future."""
         if not self.workers:
             return self._inline(func, *args)
+        if self._renew and not self._unfinished:
+            self._renew = False
+            self.close()
         future = self._executor().submit(func, *args)
         self._unfinished.add(future)
         future.add_done_callback(self._unfinished.discard)

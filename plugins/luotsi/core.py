@@ -57,6 +57,14 @@ def freeze_content(*_: Any) -> None:
     gc.freeze()
 
 
+def renew_workers(generators: list[Any]) -> None:
+    """Reading is done: the work sent from here on (share cards, QR codes, the audit) goes to
+    a fresh worker once the one that converted Markdown is idle
+    (:meth:`~luotsi.background.Background.renew_when_idle`)."""
+    for generator in generators[:1]:
+        Build.of(generator).background.renew_when_idle()
+
+
 def on_finalized(pelican: Any) -> None:
     build = Build.of(pelican)
     output = pelican.settings["OUTPUT_PATH"]
@@ -73,6 +81,7 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_run_start)
     signals.all_generators_finalized.connect(freeze_content)
+    signals.all_generators_finalized.connect(renew_workers)
     signals.get_writer.connect(freeze_content)
     signals.finalized.connect(on_finalized)
     parallel_reading.register()
