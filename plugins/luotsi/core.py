@@ -18,7 +18,7 @@ from pelican import signals
 
 from . import edited_first, parallel_reading, quick_exit, summaries
 from .build import Build
-from .sitemap import robots_txt, sitemap_xml
+from .sitemap import robots_txt, sitemap_lines
 
 
 def on_initialized(pelican: Any) -> None:
@@ -70,7 +70,7 @@ def on_finalized(pelican: Any) -> None:
     output = pelican.settings["OUTPUT_PATH"]
     siteurl = pelican.settings.get("SITEURL", "")
     with open(os.path.join(output, "sitemap.xml"), "w", encoding="utf-8") as handle:
-        handle.write(sitemap_xml(build.pages, siteurl))
+        handle.writelines(sitemap_lines(build.pages, siteurl))
     with open(os.path.join(output, "robots.txt"), "w", encoding="utf-8") as handle:
         handle.write(robots_txt(siteurl, [build.config.report_dir + "/", "audit/"]))
     build.finalize()

