@@ -3,7 +3,6 @@ folder and then put into each build's output from there."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -11,6 +10,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from .digests import blake2b
 
 
 @contextmanager
@@ -40,7 +41,7 @@ def listing(folder: str) -> set[str]:
 
 def text_hash(text: str) -> str:
     """The key of what is kept by the text it is made from (a page's JSON-LD, a post's HTML)."""
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+    return blake2b(text.encode(), digest_size=20).hexdigest()
 
 
 def read_kept(path: str, version: str, name: str) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import pickle
@@ -14,6 +13,7 @@ from typing import Any
 
 from ..background import Background
 from ..cache_files import replacing
+from ..digests import blake2b, sha256
 from ..structured_data.validate import Known
 from . import checks
 
@@ -110,7 +110,7 @@ def _read(output: str, path: str) -> bytes:
 
 def _key(fingerprint: bytes, data: bytes) -> str:
     """A page's key in the cache: its bytes and what else its findings depend on."""
-    return hashlib.sha256(fingerprint + data).hexdigest()
+    return blake2b(fingerprint + data, digest_size=32).hexdigest()
 
 
 def _fingerprint(context: Context) -> str:
@@ -119,7 +119,7 @@ def _fingerprint(context: Context) -> str:
                                                       context.policy_urls.items()),
              context.stale_months, context.today.isoformat(), sorted(context.sponsored),
              _VERSION]
-    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+    return sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 _VERSION = "4"  # bumped when a check changes: cached results are redone

@@ -9,9 +9,10 @@ fewer modules and scans from further away, and each scan is counted before the r
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..digests import sha256
 
 
 def campaign_url(url: str, params: Mapping[str, str]) -> str:
@@ -33,7 +34,7 @@ def _query(pairs: tuple[tuple[str, str], ...]) -> str:
 def short_code(target: str) -> str:
     """A stable 8-character code for ``target``: the same page keeps its code across builds,
     so printed codes stay valid as long as the page's URL and campaign do."""
-    digest = hashlib.sha256(target.encode()).digest()
+    digest = sha256(target.encode()).digest()
     alphabet = "23456789abcdefghijkmnpqrstuvwxyz"  # no 0/o, 1/l: readable when typed
     number = int.from_bytes(digest[:8], "big")
     return "".join(alphabet[(number >> (5 * i)) & 31] for i in range(8))

@@ -6,13 +6,13 @@ a hash of everything drawn on it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
 from ..cache_files import replacing
+from ..digests import sha256
 from ..drawing import draw_text, fit, fonts, length
 from .render import Code
 
@@ -30,7 +30,7 @@ class Poster:
 
     @property
     def name(self) -> str:
-        digest = hashlib.sha256("\0".join((_VERSION, self.title, self.link, self.contact,
+        digest = sha256("\0".join((_VERSION, self.title, self.link, self.contact,
                                            os.path.basename(self.qr_png))).encode())
         return f"poster-{digest.hexdigest()[:16]}.png"
 

@@ -13,7 +13,6 @@ only posters need pixels, drawn from the same modules.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from PIL import Image, ImageOps
 
 from .. import cache_files
 from ..cache_files import replacing
+from ..digests import sha256
 
 QUIET_ZONE = 4  # modules; ISO/IEC 18004 requires four
 _VERSION = "3"
@@ -53,7 +53,7 @@ class Code:
 
     @property
     def name(self) -> str:
-        digest = hashlib.sha256(f"{_VERSION}\0{self.error}\0{self.payload}".encode())
+        digest = sha256(f"{_VERSION}\0{self.error}\0{self.payload}".encode())
         return digest.hexdigest()[:16]
 
     @property

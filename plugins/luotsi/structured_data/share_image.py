@@ -8,7 +8,6 @@ so an unchanged title is never drawn twice and a changed one never shows a stale
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from PIL import Image, ImageDraw
 
 from .. import cache_files, jpeg_rows
 from ..background import Background
+from ..digests import sha256
 from ..drawing import draw_text, find_fonts_for_workers, fit, fonts
 
 WIDTH, HEIGHT = 1200, 630
@@ -43,7 +43,7 @@ class Card:
     name: str = field(init=False, compare=False)  # the file's name, from the three above
 
     def __post_init__(self) -> None:
-        digest = hashlib.sha256(f"{_VERSION}\0{self.title}\0{self.site_name}\0{self.lang}"
+        digest = sha256(f"{_VERSION}\0{self.title}\0{self.site_name}\0{self.lang}"
                                 .encode()).hexdigest()
         object.__setattr__(self, "name", f"{digest[:16]}.jpg")
 

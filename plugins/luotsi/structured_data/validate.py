@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from babel.numbers import list_currencies
 
 from ..cache_files import read_kept, write_kept
+from ..digests import sha1
 
 # Properties each type must carry: Google's required ones plus those the README promises.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -91,7 +91,7 @@ _KEPT = "graphs"
 
 def _module_version() -> str:
     with open(__file__, "rb") as handle:
-        return hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()
+        return sha1(handle.read()).hexdigest()
 
 
 def _dicts(value: Any, key: str = "", embedded: bool = False
