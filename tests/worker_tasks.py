@@ -20,10 +20,21 @@ def descendants(pid: int) -> list[str]:
     found, frontier = [], [pid]
     while frontier:
         parent = frontier.pop()
-        for task in os.listdir(f"/proc/{parent}/task"):
-            with open(f"/proc/{parent}/task/{task}/children", encoding="utf-8") as handle:
-                for child in map(int, handle.read().split()):
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except FileNotFoundError:  # the process ended meanwhile
+            continue
+        for task in tasks:
+            try:  # a thread (the pool's sender, say) or a child may end while this looks
+                with open(f"/proc/{parent}/task/{task}/children", encoding="utf-8") as handle:
+                    children = list(map(int, handle.read().split()))
+            except FileNotFoundError:
+                continue
+            for child in children:
+                try:
                     with open(f"/proc/{child}/cmdline", "rb") as cmdline:
                         found.append(cmdline.read().replace(b"\0", b" ").decode())
-                    frontier.append(child)
+                except FileNotFoundError:
+                    continue
+                frontier.append(child)
     return found
