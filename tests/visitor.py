@@ -90,7 +90,11 @@ def open_page(browser: Any, url: str, width: int, dark: bool = False,
             await new Promise(r => setTimeout(r, 30));
         }
         window.scrollTo(0, 0);
-        await Promise.all([...document.images].map(img => img.complete ? null :
-            new Promise(r => { img.onload = img.onerror = r; })));
+        // A picture that never loads (a lazy one the scroll did not reach) must not hold
+        // the test for ever: after 15 s the checks report it as not loaded.
+        await Promise.race([
+            Promise.all([...document.images].map(img => img.complete ? null :
+                new Promise(r => { img.onload = img.onerror = r; }))),
+            new Promise(r => setTimeout(r, 15000))]);
     }""")
     return page
