@@ -31,7 +31,7 @@ class Poster:
     @property
     def name(self) -> str:
         digest = sha256("\0".join((_VERSION, self.title, self.link, self.contact,
-                                           os.path.basename(self.qr_png))).encode())
+                                    os.path.basename(self.qr_png))).encode())
         return f"poster-{digest.hexdigest()[:16]}.png"
 
 

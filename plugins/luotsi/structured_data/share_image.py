@@ -44,7 +44,7 @@ class Card:
 
     def __post_init__(self) -> None:
         digest = sha256(f"{_VERSION}\0{self.title}\0{self.site_name}\0{self.lang}"
-                                .encode()).hexdigest()
+                        .encode()).hexdigest()
         object.__setattr__(self, "name", f"{digest[:16]}.jpg")
 
 
