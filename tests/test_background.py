@@ -165,24 +165,27 @@ def test_the_modules_of_worker_tasks_do_not_import_pelican():
     """A worker imports the module of every task it is sent. Importing anything of Pelican's
     runs its whole package (generators, readers, docutils, Jinja): 18 MB and 0.11 s in each
     worker, that no task of a worker needs."""
-    tasks = ("luotsi.markdown_convert", "luotsi.structured_data.share_image",
-             "luotsi.audit.run_audit", "luotsi.images", "luotsi.qr.render",
-             "luotsi.background")
-    script = (f"import sys\nfor name in {tasks!r}: __import__(name)\n"
-              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pelican'))")
-    done = python(script)
-    assert done.strip() == "[]", f"a worker's task imports Pelican: {done}"
+    done = after_importing(("luotsi.markdown_convert", "luotsi.structured_data.share_image",
+                            "luotsi.audit.run_audit", "luotsi.images", "luotsi.qr.render",
+                            "luotsi.background"),
+                           "sorted(m for m in sys.modules if m.split('.')[0] == 'pelican')")
+    assert done == "[]", f"a worker's task imports Pelican: {done}"
+
+
+def after_importing(modules: tuple[str, ...], expression: str) -> str:
+    """``expression`` as printed by a fresh interpreter that imported ``modules``, as a
+    worker imports the modules of its tasks."""
+    return python(f"import sys\nfor name in {modules!r}: __import__(name)\n"
+                  f"print({expression})").strip()
 
 
 def test_the_workers_of_the_writing_do_not_load_openssl():
     """``import hashlib`` loads OpenSSL's libcrypto, 3.4 MB resident in each process; the
     tasks of the workers that run while pages are written take their digests from
     :mod:`luotsi.digests` instead."""
-    tasks = ("luotsi.structured_data.share_image", "luotsi.audit.run_audit",
-             "luotsi.qr.render", "luotsi.qr.poster", "luotsi.background")
-    script = (f"import sys\nfor name in {tasks!r}: __import__(name)\n"
-              "print('_hashlib' in sys.modules)")
-    assert python(script).strip() == "False"
+    assert after_importing(("luotsi.structured_data.share_image", "luotsi.audit.run_audit",
+                            "luotsi.qr.render", "luotsi.qr.poster", "luotsi.background"),
+                           "'_hashlib' in sys.modules") == "False"
 
 
 def test_the_workers_are_renewed_once_idle(tmp_path):

@@ -61,8 +61,8 @@ def renew_workers(generators: list[Any]) -> None:
     """Reading is done: the work sent from here on (share cards, QR codes, the audit) goes to
     a fresh worker once the one that converted Markdown is idle
     (:meth:`~luotsi.background.Background.renew_when_idle`)."""
-    for generator in generators[:1]:
-        Build.of(generator).background.renew_when_idle()
+    if generators:
+        Build.of(generators[0]).background.renew_when_idle()
 
 
 def on_finalized(pelican: Any) -> None:

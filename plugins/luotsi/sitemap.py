@@ -25,10 +25,6 @@ def _iso(value: object) -> str | None:
     return None
 
 
-def sitemap_xml(pages: Iterable[PageRecord], siteurl: str) -> str:
-    return "".join(sitemap_lines(pages, siteurl))
-
-
 def sitemap_lines(pages: Iterable[PageRecord], siteurl: str) -> Iterator[str]:
     """The sitemap a page's entry at a time, to be written as it is made: at 5,000 pages the
     whole of it, made at once with its lines, left the build's process 4 MB larger for its
