@@ -4,6 +4,7 @@ each must hand back what it held for its own speed."""
 from __future__ import annotations
 
 import gc
+import sys
 
 import pytest
 from pelican import Pelican, signals
@@ -58,3 +59,30 @@ def test_the_content_is_frozen_while_pages_are_written_and_handed_back_after_eac
     finally:
         signals.content_written.disconnect(record)
         gc.unfreeze()
+
+
+def test_a_post_keeps_the_compact_attributes_pelican_gave_it(site):
+    """CPython keeps an object's attributes in a compact array beside its class's shared
+    table of names, until a name is added to every object after they were all made: then
+    each gets a whole dict of its own. Luotsi's attributes made every post 1.3 KB larger,
+    4.7 MB at 1,000 posts × 4 languages. So they are given as a post is made, and only its
+    url, fixed once every post is read, comes later."""
+    for n in range(3):
+        site.post(f"posts/p{n}/fi.md", f"Juttu {n}", "fi", tags="revontulet")
+        site.post(f"posts/p{n}/en.md", f"Story {n}", "en", tags="aurora")
+    made: dict[int, set[str]] = {}
+
+    def record(content: object) -> None:  # connected last: after Luotsi's own handlers
+        made[id(content)] = set(vars(content))
+
+    signals.content_object_init.connect(record)
+    try:
+        run = site.build()
+    finally:
+        signals.content_object_init.disconnect(record)
+    posts = [post for group in run.article_groups.values() for post in group.values()]
+    assert len(posts) == 6
+    for post in posts:
+        assert set(vars(post)) - made[id(post)] == {"override_url"}
+        # compact: smaller than a dict of the same names
+        assert sys.getsizeof(vars(post)) < sys.getsizeof(dict.fromkeys(vars(post)))

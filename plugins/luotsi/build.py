@@ -186,6 +186,18 @@ class Build:
         self.finished = True
         self.report()
 
+    # -- content -------------------------------------------------------------------------
+    def group_of(self, item: Any) -> Group:
+        """Every language's version of a post or page, by language; {} for anything else.
+
+        Looked up by translation key rather than kept on every item, which would take an
+        item past the number of attributes whose names CPython shares between instances
+        (see :func:`luotsi.multilingual.plugin.attach`)."""
+        groups = self.article_groups if getattr(item, "luotsi_kind", None) == "article" \
+            else self.page_groups
+        group = groups.get(getattr(item, "translation_key", None), {})
+        return group if group.get(getattr(item, "lang", None)) is item else {}
+
     # -- findings ------------------------------------------------------------------------
     @property
     def site_root(self) -> str:

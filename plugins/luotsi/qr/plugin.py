@@ -49,11 +49,12 @@ def all_codes_of(pages: dict[str, PageCode], cards: dict[str, PageCode]) -> list
             *(c.code for c in cards.values())]
 
 
-def _items(generators: list[Generator]) -> list[Any]:
+def _items(build: Build, generators: list[Generator]) -> list[Any]:
     found = []
     for generator in generators:
         for name in ("translations", "articles", "pages"):  # the order Pelican writes them
-            found += [i for i in getattr(generator, name, []) if hasattr(i, "luotsi_canonical")]
+            # the published posts and pages, linked to their translations (not drafts)
+            found += [i for i in getattr(generator, name, []) if build.group_of(i)]
     return found
 
 
@@ -96,17 +97,17 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
         return pages[path]
 
     booking = bool(config.feedback) and config.booking is not None
-    for item in _items(generators):
+    for item in _items(build, generators):
         if getattr(item, "status", "published") != "published":
             continue
-        page = add(item.luotsi_canonical, item.metadata)
+        page = add(item.url, item.metadata)
         if str(item.metadata.get("poster", "")).lower() in ("yes", "true", "1"):
             page.poster = "pending"
             if booking and getattr(item, "luotsi_trip", None):
                 # A trip's poster leads to its booking form, as a campaign of its own, so
                 # that the report can set the poster's scans against the requests it brought.
                 page.poster_code = code_for(
-                    absolute(siteurl, item.luotsi_canonical) + "#ask",
+                    absolute(siteurl, item.url) + "#ask",
                     {**campaign(item.metadata),
                      "utm_campaign": f"poster-{item.translation_key}"})
     company = config.company
@@ -129,8 +130,8 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
     build.qr_pages, build.qr_cards, build.qr_short_codes = pages, cards, codes
     contact = " · ".join(filter(None, (company.get("legal_name") or company["name"],
                                        company.get("telephone"), company.get("email"))))
-    for item in _items(generators):
-        page = pages.get(item.luotsi_canonical)
+    for item in _items(build, generators):
+        page = pages.get(item.url)
         if page and page.poster == "pending":
             shown = page.poster_code or page
             png = os.path.join(cache, f"{shown.code.name}-{config.qr_png_scale}.png")

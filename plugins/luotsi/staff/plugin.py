@@ -134,6 +134,12 @@ def on_initialized(pelican: Any) -> None:
             pelican.settings[key] = [*excludes, folder]
 
 
+def on_content_init(content: Any) -> None:
+    """No author known yet: given as the post is made, as a name added to every post later
+    would cost each one a dict of its own (see :func:`luotsi.multilingual.plugin.attach`)."""
+    content.luotsi_author = None
+
+
 def on_all_generators_finalized(generators: list[Generator]) -> None:
     staff = next((g for g in generators if isinstance(g, StaffGenerator)), None)
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
@@ -186,5 +192,6 @@ def register() -> None:
     core.register()
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
+    signals.content_object_init.connect(on_content_init)
     signals.get_generators.connect(on_get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)

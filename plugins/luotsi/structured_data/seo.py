@@ -183,7 +183,7 @@ class SeoBuilder:
                                departures)
 
     def translations(self, item: Any) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
-        group = getattr(item, "luotsi_group", None) or {}
+        group = self.build.group_of(item)
         original = model.original_of(group, self.settings["DEFAULT_LANG"],
                                      self.build.config.languages) if group else None
         if original is None:
