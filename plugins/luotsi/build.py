@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import settings as luotsi_settings
 from .background import Background
 from .findings import Finding, LuotsiBuildError
-from .i18n import native_name
+from .i18n import keep_formatting_data, native_name
 from .sources import field_line, relative
 from .urls import lang_prefix
 
@@ -143,6 +143,7 @@ class Build:
                                     for lang in config.languages},
                     home_urls={lang: lang_prefix(lang, default_lang, config.lang_prefix)
                                for lang in config.languages})
+        keep_formatting_data(config.languages)
         settings[_KEY] = build
         return build
 
