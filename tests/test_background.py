@@ -307,6 +307,59 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
     assert results[-1][1] == "build" and results[-2][1] == "build"
 
 
+def test_the_build_never_runs_work_only_workers_do_and_helps_with_other_work(tmp_path):
+    """Share cards are drawn only by workers: drawing them in the build's process loaded the
+    fonts there at its largest. Waiting for them, it runs other batches no worker has
+    started, whose results still come in the order they were queued. Here the one worker is
+    held by the first card until an audit batch the build ran itself lets it go."""
+    (tmp_path / "held.py").write_text(textwrap.dedent(f"""
+        import os, pathlib, time
+
+        GO = pathlib.Path({str(tmp_path)!r}, "go")
+        HELD = pathlib.Path({str(tmp_path)!r}, "held")
+
+        def draw(items):
+            if items == ["hold"]:
+                HELD.touch()
+                deadline = time.monotonic() + 30
+                while not GO.exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                return [["held" if GO.exists() else "timed out"], os.getpid()]
+            return [items, os.getpid()]
+
+        def audit(items):
+            GO.touch()
+            return [items, os.getpid()]
+    """), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(tmp_path)!r})
+        from luotsi.background import Background
+        import held
+
+        if __name__ == "__main__":
+            background = Background(workers=1)
+            background.workers_only(held.draw)
+            background.batch(held.draw, "hold", size=1)
+            for n in range(4):
+                background.batch(held.draw, n, size=2)
+                background.batch(held.audit, n, size=1)
+            background.batch(held.draw, "last", size=2)  # a part batch: sent, not run here
+            while not held.HELD.exists():  # the worker has started (and holds)
+                time.sleep(0.01)
+            where = lambda results: [[r[0], "build" if r[1] == os.getpid() else "worker"]
+                                     for r in results]
+            print(where(background.results(held.draw)))
+            print(where(background.results(held.audit)))
+            background.close()
+    """)
+    drawn, audited = (ast.literal_eval(line) for line in python(script).splitlines())
+    assert [r[0] for r in drawn] == [["held"], [0, 1], [2, 3], ["last"]]
+    assert {r[1] for r in drawn} == {"worker"}
+    assert [r[0] for r in audited] == [[0], [1], [2], [3]]
+    assert audited[-1][1] == "build"
+
+
 def test_workers_draw_with_the_fonts_the_build_found(tmp_path):
     """fontconfig is asked once, by the build's process before its workers start (``fc-match``
     forked from a large build counted as all of its memory again); the workers use its answers.

@@ -13,7 +13,7 @@ import time
 import pytest
 from luotsi.worker_pool import BrokenWorkerPool, WorkerPool
 
-from .worker_tasks import descendants, touch_later
+from .worker_tasks import descendants, note, touch_later
 
 
 def _nothing() -> None:
@@ -192,6 +192,25 @@ def test_queued_tasks_are_cancelled_at_shutdown(tmp_path):
     assert ran <= 2  # at most the tasks already waiting in the worker's pipe
     assert sum(future.cancelled() for future in queued) == 10 - ran
     assert not descendants(os.getpid())
+
+
+def test_a_task_sent_later_waits_behind_the_others(tmp_path):
+    """The audit's batches are sent ``later``: what only workers do goes first, and the
+    build's process runs what is left of the audit itself once its pages are written."""
+    pool = WorkerPool(1, _nothing)
+    order = tmp_path / "order"
+    try:
+        busy = pool.submit(time.sleep, 0.5)
+        pool.submit(note, order, "ahead")  # waits in the worker's pipe, taken already
+        time.sleep(0.1)
+        pool.submit(note, order, "later", later=True)
+        pool.submit(note, order, "first")
+        last = pool.submit(note, order, "second")
+        busy.result()
+        last.result()
+    finally:
+        pool.shutdown(wait=True)
+    assert order.read_text(encoding="utf-8").split() == ["ahead", "first", "second", "later"]
 
 
 def test_the_build_script_is_not_run_again_in_a_worker(tmp_path):

@@ -38,3 +38,9 @@ def descendants(pid: int) -> list[str]:
                     continue
                 frontier.append(child)
     return found
+
+
+def note(path: Path, name: str) -> None:
+    """A task that writes down that it ran, after those that ran before it."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(name + "\n")

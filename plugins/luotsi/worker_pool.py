@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import os
 import pickle
 import queue
@@ -43,6 +44,7 @@ AHEAD = 2
 # thread to get the interpreter lock from the build's writing of pages.
 _PIPE_SIZE = 1 << 20
 _HEADER = struct.Struct("!Q")
+_END = 2  # the senders' end comes after every task, even one sent later
 
 
 def _boot_command(tasks: int, results: int) -> list[str]:
@@ -242,13 +244,16 @@ def _complete(future: Future[Any], data: bytearray) -> None:
 
 
 class WorkerPool:
-    """A fixed number of worker processes fed from one queue, all started at once, from the
-    calling thread (a worker's signal at the build's end is tied to the thread that started
-    it, see :func:`luotsi.background._start_worker`)."""
+    """A fixed number of worker processes fed from one queue (in the order sent, a task sent
+    ``later`` behind the rest), all started at once, from the calling thread (a worker's
+    signal at the build's end is tied to the thread that started it, see
+    :func:`luotsi.background._start_worker`)."""
 
     def __init__(self, workers: int, initializer: Callable[..., None],
                  initargs: tuple[Any, ...] = ()):
-        self._tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # (0, or 1 for a task sent later; the order sent; the task, or None for the end)
+        self._tasks: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._order = itertools.count()
         self._lock = threading.Lock()
         self.closed = False
         self.broken = ""
@@ -260,22 +265,28 @@ class WorkerPool:
             self.shutdown(wait=True, cancel_futures=True)
             raise
 
-    def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+    def submit(self, func: Callable[..., Any], *args: Any, later: bool = False
+               ) -> Future[Any]:
+        """Queue ``func(*args)``; a task sent ``later`` waits behind every other one."""
         with self._lock:
             if self.broken:
                 raise BrokenWorkerPool(self.broken)
             if self.closed:
                 raise RuntimeError("the pool has been shut down")
             future: Future[Any] = Future()
-            self._tasks.put((future, func, args))
+            self._tasks.put((int(later), next(self._order), (future, func, args)))
             return future
 
     def next_task(self) -> tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None:
         """The next task for a worker's sender, or ``None``: the pool is ending."""
-        task = self._tasks.get()
-        if task is None:
-            self._tasks.put(None)  # for the other workers' senders
-        return task
+        entry = self._tasks.get()
+        if entry[2] is None:
+            self._tasks.put(entry)  # for the other workers' senders
+        return entry[2]
+
+    def _end_queue(self) -> None:
+        """Put the mark that ends the senders, behind every task queued."""
+        self._tasks.put((_END, next(self._order), None))
 
     def break_down(self, why: str) -> None:
         """A worker ended unasked: every task still queued fails, as do later ones (as a
@@ -283,12 +294,12 @@ class WorkerPool:
         with self._lock:
             self.broken = self.broken or why
             self._drain(BrokenWorkerPool(why))
-            self._tasks.put(None)
+            self._end_queue()
 
     def _drain(self, error: BaseException | None) -> None:
         with contextlib.suppress(queue.Empty):
             while True:
-                task = self._tasks.get_nowait()
+                task = self._tasks.get_nowait()[2]
                 if task is None:
                     continue
                 if error is None:
@@ -304,7 +315,7 @@ class WorkerPool:
                 self.closed = True
                 if cancel_futures:
                     self._drain(None)
-                self._tasks.put(None)
+                self._end_queue()
         if wait:
             for worker in self._workers:
                 worker.join()

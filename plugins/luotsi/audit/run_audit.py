@@ -139,6 +139,7 @@ class Audit:
                  background: Background | None = None):
         self.context, self.cache_file = context, cache_file
         self.background = background or Background()
+        self.background.low_priority(check_pages_packed)
         self.fingerprint = _fingerprint(context).encode()
         self.cached: dict[str, Any] = {}  # key → [language, problem numbers, link numbers]
         self.cached_problems: list[tuple[str, str, str]] = []

@@ -139,6 +139,7 @@ class ShareCards:
     def __init__(self, background: Background, cache_dir: str):
         self.background, self.cache_dir = background, cache_dir
         background.before_start(find_fonts_for_workers)
+        background.workers_only(render_batch)
         self.cards: dict[str, Card] = {}  # name → card, in the order pages asked for them
         self.ahead: set[str] = set()  # cards queued before a page asked for them
         self.drawn = 0
