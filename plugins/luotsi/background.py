@@ -197,9 +197,9 @@ class Background:
         The build does not wait idle for them: it runs here each batch no worker has started
         yet, from the last one back, while the workers go on from the first one (and the
         items never sent, at once). So a build that has written its pages works beside one
-        worker fewer, which is why there is one worker fewer than cores. For a function
-        only workers run, it runs other functions' batches meanwhile, whose own results
-        then come from here."""
+        worker fewer, which is why there is one worker fewer than cores. Waiting for a
+        function only workers run, it runs other functions' batches, and keeps their results
+        for their own call."""
         if func in self._workers_only and self.workers:
             self.flush(func)
         items, _, sent = self._batches.pop(func, ([], 0, []))

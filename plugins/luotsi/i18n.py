@@ -72,12 +72,12 @@ class _FormattingData(dict):  # type: ignore[type-arg]
 def keep_formatting_data(languages: Iterable[str]) -> None:
     """Load the locales of ``languages`` and keep only what formatting needs of each.
 
-    Babel keeps a locale's whole data once it is loaded: unit names, time zone names and
-    currency names in every plural form, 1.4 MB a language and as much again for the root
-    locale they inherit from. A build only formats dates, numbers and prices and names
-    languages. Cutting the loaded locales down freed 4.1 MB of the build's process for fi,
-    en, sv and de (measured); the build's later objects reuse it. Anything else asked of a
-    locale loads it whole again (:class:`_FormattingData`), so nothing is lost."""
+    Babel keeps a locale's whole data once it is loaded (unit names, time zone names,
+    relative date fields, compact number formats): 5.5 MB for fi, en, sv and de with the
+    root locale they inherit from. A build only formats dates, numbers and prices and names
+    languages: cut down, the same locales hold 2.1 MB, and the build's later objects reuse
+    the rest (measured with tracemalloc). Anything else asked of a locale loads it whole
+    again (:class:`_FormattingData`), so nothing is lost."""
     for lang in languages:
         with contextlib.suppress(ValueError, LookupError, UnknownLocaleError):
             babel_locale(lang).number_symbols  # noqa: B018  # loads the locale
