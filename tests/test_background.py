@@ -261,11 +261,10 @@ def test_a_flushed_part_batch_runs_without_waiting_for_results(tmp_path):
     assert done.split() == ["True", "[3]"]
 
 
-def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
-    """Once its pages are written the build does not wait idle for the workers: it runs the
-    batches none has started, from the last one back, and the results come in the order the
-    batches were queued. Here the one worker is held by the first batch until a batch the
-    build ran itself lets it go, so the build must have helped for this to end at all."""
+def held_worker(tmp_path: Path, body: str) -> str:
+    """A script that runs ``body`` with one worker (``background``), which a batch
+    ``["hold"]`` holds until another batch, run anywhere, lets it go (module ``held``:
+    ``run`` and ``run_too``, the same task under two names)."""
     (tmp_path / "held.py").write_text(textwrap.dedent(f"""
         import os, pathlib, time
 
@@ -281,8 +280,11 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
                 return ["held" if GO.exists() else "timed out", os.getpid()]
             GO.touch()
             return [items, os.getpid()]
+
+        def run_too(items):
+            return run(items)
     """), encoding="utf-8")
-    script = textwrap.dedent(f"""
+    return textwrap.dedent(f"""
         import os, sys, time
         sys.path.insert(0, {str(tmp_path)!r})
         from luotsi.background import Background
@@ -290,6 +292,15 @@ def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
 
         if __name__ == "__main__":
             background = Background(workers=1)
+    """) + textwrap.indent(textwrap.dedent(body), "    ")
+
+
+def test_the_build_runs_the_batches_no_worker_has_started(tmp_path):
+    """Once its pages are written the build does not wait idle for the workers: it runs the
+    batches none has started, from the last one back, and the results come in the order the
+    batches were queued. Here the one worker is held by the first batch until a batch the
+    build ran itself lets it go, so the build must have helped for this to end at all."""
+    script = held_worker(tmp_path, """
             background.batch(held.run, "hold", size=1)
             for n in range(6):
                 background.batch(held.run, n, size=2)
@@ -312,49 +323,24 @@ def test_the_build_never_runs_work_only_workers_do_and_helps_with_other_work(tmp
     fonts there at its largest. Waiting for them, it runs other batches no worker has
     started, whose results still come in the order they were queued. Here the one worker is
     held by the first card until an audit batch the build ran itself lets it go."""
-    (tmp_path / "held.py").write_text(textwrap.dedent(f"""
-        import os, pathlib, time
-
-        GO = pathlib.Path({str(tmp_path)!r}, "go")
-        HELD = pathlib.Path({str(tmp_path)!r}, "held")
-
-        def draw(items):
-            if items == ["hold"]:
-                HELD.touch()
-                deadline = time.monotonic() + 30
-                while not GO.exists() and time.monotonic() < deadline:
-                    time.sleep(0.02)
-                return [["held" if GO.exists() else "timed out"], os.getpid()]
-            return [items, os.getpid()]
-
-        def audit(items):
-            GO.touch()
-            return [items, os.getpid()]
-    """), encoding="utf-8")
-    script = textwrap.dedent(f"""
-        import os, sys, time
-        sys.path.insert(0, {str(tmp_path)!r})
-        from luotsi.background import Background
-        import held
-
-        if __name__ == "__main__":
-            background = Background(workers=1)
-            background.workers_only(held.draw)
-            background.batch(held.draw, "hold", size=1)
+    script = held_worker(tmp_path, """
+            draw, audit = held.run, held.run_too
+            background.workers_only(draw)
+            background.batch(draw, "hold", size=1)
             for n in range(4):
-                background.batch(held.draw, n, size=2)
-                background.batch(held.audit, n, size=1)
-            background.batch(held.draw, "last", size=2)  # a part batch: sent, not run here
+                background.batch(draw, n, size=2)
+                background.batch(audit, n, size=1)
+            background.batch(draw, "last", size=2)  # a part batch: sent, not run here
             while not held.HELD.exists():  # the worker has started (and holds)
                 time.sleep(0.01)
             where = lambda results: [[r[0], "build" if r[1] == os.getpid() else "worker"]
                                      for r in results]
-            print(where(background.results(held.draw)))
-            print(where(background.results(held.audit)))
+            print(where(background.results(draw)))
+            print(where(background.results(audit)))
             background.close()
     """)
     drawn, audited = (ast.literal_eval(line) for line in python(script).splitlines())
-    assert [r[0] for r in drawn] == [["held"], [0, 1], [2, 3], ["last"]]
+    assert [r[0] for r in drawn] == ["held", [0, 1], [2, 3], ["last"]]
     assert {r[1] for r in drawn} == {"worker"}
     assert [r[0] for r in audited] == [[0], [1], [2], [3]]
     assert audited[-1][1] == "build"
