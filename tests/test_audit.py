@@ -329,3 +329,18 @@ def test_a_cached_page_s_problems_are_reported_at_its_own_path(tmp_path):
     os.utime(cache, (1, 1))
     assert images_and_links() == first  # every page taken from the cache
     assert cache.stat().st_mtime == 1
+
+
+def test_the_build_loads_lxml_only_to_check_a_page(tmp_path):
+    """The build's process checks pages only once its own are written: lxml, loaded as the
+    plugins registered, was 4.3 MB of it while the staff photos were encoded beside it."""
+    page = tmp_path / "index.html"
+    page.write_text('<!doctype html><html lang="fi"><head><meta charset="utf-8"></head>'
+                    "<body><p>Hei</p></body></html>", encoding="utf-8")
+    script = (f"import sys, luotsi\nluotsi.register()\nprint('lxml' in sys.modules)\n"
+              f"from luotsi.audit import checks\n"
+              f"print(checks.load_page({str(tmp_path)!r}, 'index.html').lang, "
+              f"'lxml' in sys.modules)\n")
+    printed = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                             capture_output=True, text=True).stdout
+    assert printed.split() == ["False", "fi", "True"]

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
-import lxml.etree
-
 from ..cache_files import text_hash
 from ..structured_data.validate import Known, validate
 
@@ -104,19 +102,30 @@ class Head:
 
 
 
-# No table of the page's ids: no check looks an element up by id, and the table cost about
-# a tenth of checking a page (0.54-0.58 against 0.60-0.62 ms, 5,135 pages, same results).
-_PARSER = lxml.etree.HTMLParser(collect_ids=False)
-# A page that opens as the theme's pages do, its head's first element declaring UTF-8, is
-# parsed as UTF-8 from the start: left to find out, libxml2 took 170 rather than 130 µs for a
-# 19 KB post, for the same tree. Any other page (a charset named later, in a comment, in
-# another meta's text, or none) is left to the parser to read, as before.
-_UTF8_PARSER = lxml.etree.HTMLParser(collect_ids=False, encoding="utf-8")
+@functools.cache
+def _lxml() -> tuple[Any, Any, Any, Any]:
+    """lxml's parse, and the parsers and query the checks use, loaded at the first page.
+
+    The build's process checks pages only once its own are written; loaded as the plugins
+    registered, lxml took 4.3 MB of it from the start (measured), while the staff photos
+    were encoded beside it, one of the build's two largest moments."""
+    import lxml.etree
+
+    # No table of the page's ids: no check looks an element up by id, and the table cost
+    # about a tenth of checking a page (0.54-0.58 against 0.60-0.62 ms, 5,135 pages).
+    # A page that opens as the theme's pages do, its head's first element declaring UTF-8, is
+    # parsed as UTF-8 from the start: left to find out, libxml2 took 170 rather than 130 µs
+    # for a 19 KB post, for the same tree. Any other page (a charset named later, in a
+    # comment, in another meta's text, or none) is left to the parser to read, as before.
+    # The whole document's scripts: text after ``</html>`` becomes a second top element.
+    return (lxml.etree.fromstring, lxml.etree.HTMLParser(collect_ids=False),
+            lxml.etree.HTMLParser(collect_ids=False, encoding="utf-8"),
+            lxml.etree.XPath('//script[@type="application/ld+json"]'))
+
+
 _OPENS_AS_UTF8 = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!doctype[^>]*>\s*)?<html(?:\s[^>]*)?>\s*"
                             rb"<head(?:\s[^>]*)?>\s*<meta\s+charset\s*=\s*([\"']?)utf-?8\1\s*/?>",
                             re.IGNORECASE)
-# The whole document's scripts: text after ``</html>`` becomes a second top-level element.
-_JSON_LD = lxml.etree.XPath('//script[@type="application/ld+json"]')
 
 
 def declares_utf8(data: bytes) -> bool:
@@ -133,9 +142,10 @@ def load_page(output: str, path: str, data: bytes | None = None) -> Page | None:
         return None
     # The plain HTML parser: lxml.html's element classes cost more than the parse, and the
     # checks use nothing but XPath.
-    doc = lxml.etree.fromstring(data, _UTF8_PARSER if declares_utf8(data) else _PARSER)
+    parse, parser, utf8_parser, json_ld = _lxml()
+    doc = parse(data, utf8_parser if declares_utf8(data) else parser)
     blocks, texts = [], []
-    for script in _JSON_LD(doc):
+    for script in json_ld(doc):
         texts.append(script.text or "")
         try:
             blocks.append(json.loads(script.text or ""))
@@ -154,11 +164,13 @@ def has_class(tag: str, name: str) -> str:
     return f"//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
 
 
-# The links every page shares (menus, footer, language switcher) stay in a few thousand
-# entries; a site's other links appear on a page or two each. Room for all of them (26,600 at
-# 1,000 posts × 4 languages) took about 17 MB in each process that checks pages, for the
-# same speed (0.04-0.10 ms a page either way, measured on 2,600 pages).
-_LINK_CACHE = 4096
+# The links every page shares (menus, footer, language switcher) stay in the caches, being
+# asked for on every page; a site's other links appear on a page or two each. Room for all of
+# them (26,600 at 1,000 posts × 4 languages) took about 17 MB in each process that checks
+# pages, for the same speed (0.04-0.10 ms a page either way, measured on 2,600 pages); 4,096
+# entries 2.2 MB more than 1,024, also for the same speed (0.67-0.81 against 0.66-0.67 ms a
+# page, all 5,135 pages in one process), and the build's process checks pages at its largest.
+_LINK_CACHE = 1024
 
 
 @functools.lru_cache(maxsize=64)
