@@ -28,6 +28,15 @@ def build(settings_path: str | None, output: Path, **override) -> Build:
     return Build.of(settings)
 
 
+
+def python(script: str, cwd: Path | None = None) -> str:
+    """What a fresh Python process running ``script`` printed (it must succeed), with this
+    checkout's plugins importable: for what only a new process shows (what it imports, what
+    a class's shared tables hold)."""
+    return subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
+                          capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")}).stdout
+
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> tuple[Path, Build]:
     """The demo site, built once per test process."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, python
 from .worker_tasks import touch_later
 
 
@@ -78,12 +78,6 @@ def test_workers_end_with_a_build_that_is_killed(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in workers), "a worker outlived its build"
-
-
-def python(script: str) -> str:
-    """What a Python process running ``script`` printed (it must succeed)."""
-    return subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                          capture_output=True, text=True).stdout
 
 
 def alive(pid: int) -> bool:

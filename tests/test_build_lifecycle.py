@@ -4,16 +4,13 @@ each must hand back what it held for its own speed."""
 from __future__ import annotations
 
 import gc
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
-from .conftest import BASE_SETTINGS, ROOT
+from .conftest import BASE_SETTINGS, python
 
 
 def test_the_content_is_frozen_while_pages_are_written_and_handed_back_after_each_run(site):
@@ -97,9 +94,7 @@ def test_a_post_keeps_the_compact_attributes_pelican_gave_it(site):
                 print(sorted(set(vars(post)) - made[id(post)]),
                       sys.getsizeof(vars(post)) < sys.getsizeof(dict.fromkeys(vars(post))))
     """)
-    printed = subprocess.run([sys.executable, "-c", script], check=True, timeout=120,
-                             capture_output=True, text=True, cwd=site.root,
-                             env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")}).stdout
+    printed = python(script, cwd=site.root)
     # added later: the url alone; compact: smaller than a dict of the same names
     posts = [line for line in printed.splitlines() if line.startswith("[")]  # not Pelican's
     assert posts == ["['override_url'] True"] * 6

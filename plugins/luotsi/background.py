@@ -200,11 +200,12 @@ class Background:
         worker fewer, which is why there is one worker fewer than cores. Waiting for a
         function only workers run, it runs other functions' batches, and keeps their results
         for their own call."""
-        if func in self._workers_only and self.workers:
+        only_workers = func in self._workers_only and self.workers
+        if only_workers:
             self.flush(func)
         items, _, sent = self._batches.pop(func, ([], 0, []))
         here: dict[int, Any] = {}
-        if func in self._workers_only:
+        if only_workers:
             while not all(future.done() for future, _ in sent) and self._help():
                 pass
         else:
